@@ -1,0 +1,204 @@
+import EventEmitter from 'eventemitter3';
+import { systemClock, type Clock } from './clock/clock.js';
+import { CrmValidationError } from './errors/validationError.js';
+import type { CrmEventName, CrmEvents } from './events/events.js';
+import { ulidGenerator, type IdGenerator } from './ids/ulid.js';
+import { parseOrThrow } from './schemas/parse.js';
+import { list } from './schemas/primitives.js';
+import { StaffSchema, type Staff, type StaffInput } from './schemas/staff.js';
+import { memoryStore } from './store/memoryStore.js';
+import type { CrmStore } from './store/types.js';
+import { complaintService, type ComplaintService } from './services/complaints.js';
+import type { Emitter, ServiceContext } from './services/context.js';
+import { customerService, type CustomerService } from './services/customers.js';
+import { historyService, type HistoryFn } from './services/history.js';
+import { touchpointService, type TouchpointService } from './services/touchpoints.js';
+
+/** Options of {@link createCrm}. Every one has a default that runs in browsers, Node and edge runtimes. */
+export interface CrmOptions {
+  /**
+   * Where records are kept.
+   * @default memoryStore()
+   */
+  store?: CrmStore;
+  /**
+   * Where the time comes from: default `occurredAt`, timestamps, SLA clocks.
+   * @default the system clock
+   * @example
+   * ```ts
+   * createCrm({ clock: manualClock('2026-03-02T09:00:00Z') })
+   * ```
+   */
+  clock?: Clock;
+  /**
+   * Makes record ids. They must be unique and should sort by creation time.
+   * @default monotonic ULIDs from the clock and Web Crypto
+   */
+  ids?: IdGenerator;
+  /**
+   * The staff directory. When given, owners and actors must be in it (an unknown id is a
+   * validation error naming the field); when missing, any well-formed id is accepted.
+   * @example
+   * ```ts
+   * staff: [{ id: 'linda', name: 'Linda', languages: ['en', 'it'], departments: ['support'], capacity: 15 }]
+   * ```
+   */
+  staff?: readonly StaffInput[];
+}
+
+/** An event handler: gets the event's one payload object. */
+export type CrmEventHandler<E extends CrmEventName> = (payload: CrmEvents[E]) => void;
+
+/** A CRM: services over a store, with typed events. Made by {@link createCrm}. */
+export interface Crm {
+  /** Customers and prospects. */
+  readonly customers: CustomerService;
+  /** Contacts with customers. */
+  readonly touchpoints: TouchpointService;
+  /** Complaints and their lifecycle. */
+  readonly complaints: ComplaintService;
+  /**
+   * A customer's touchpoints and complaint activity merged, newest first, a page at a time.
+   *
+   * @example
+   * ```ts
+   * const { items, nextCursor } = await crm.history(customerId, { limit: 20 })
+   * ```
+   */
+  readonly history: HistoryFn;
+  /** The staff directory given to `createCrm` (empty when none was given). */
+  readonly staff: readonly Staff[];
+  /** The store this CRM writes to. */
+  readonly store: CrmStore;
+  /** The clock this CRM reads. */
+  readonly clock: Clock;
+  /**
+   * Calls `handler` each time `event` happens, after the write is stored. Returns a function
+   * that removes the handler.
+   *
+   * @example
+   * ```ts
+   * const off = crm.on('complaint.opened', ({ complaint }) => notify(complaint.ownerId))
+   * ```
+   */
+  on<E extends CrmEventName>(event: E, handler: CrmEventHandler<E>): () => void;
+  /** Like {@link Crm.on}, for the next occurrence only. */
+  once<E extends CrmEventName>(event: E, handler: CrmEventHandler<E>): () => void;
+  /** Removes a handler added with `on` or `once`. */
+  off<E extends CrmEventName>(event: E, handler: CrmEventHandler<E>): void;
+  /** Removes all handlers and closes the store. */
+  close(): Promise<void>;
+}
+
+interface NormalizedOptions {
+  store: CrmStore;
+  clock: Clock;
+  ids: IdGenerator;
+  staff: Staff[] | null;
+}
+
+const KNOWN_OPTIONS = new Set(['store', 'clock', 'ids', 'staff']);
+const StaffListSchema = list(StaffSchema, 10_000);
+
+/** Checks and fills `createCrm`'s options once, with messages that name the option. */
+function normalizeOptions(options: CrmOptions): NormalizedOptions {
+  if (options === null || typeof options !== 'object') {
+    throw CrmValidationError.field('createCrm options', [], 'expected an object');
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) throw CrmValidationError.field('createCrm options', [key], 'unknown option', 'unknown_field');
+  }
+  const { store = memoryStore(), clock = systemClock } = options;
+  for (const method of ['get', 'list', 'write', 'history', 'changes', 'close'] as const) {
+    if (typeof store?.[method] !== 'function') {
+      throw CrmValidationError.field('createCrm options', ['store', method], 'a CrmStore must implement this method');
+    }
+  }
+  if (typeof clock?.now !== 'function') throw CrmValidationError.field('createCrm options', ['clock', 'now'], 'expected a function returning a Date');
+  if (options.ids !== undefined && typeof options.ids !== 'function') {
+    throw CrmValidationError.field('createCrm options', ['ids'], 'expected a function returning a new id');
+  }
+  const ids = options.ids ?? ulidGenerator(() => clock.now().getTime());
+  let staff: Staff[] | null = null;
+  if (options.staff !== undefined) {
+    staff = parseOrThrow(StaffListSchema, options.staff, 'createCrm options.staff');
+    const seen = new Set<string>();
+    staff.forEach((member, i) => {
+      if (seen.has(member.id)) throw CrmValidationError.field('createCrm options', ['staff', i, 'id'], `duplicate staff id "${member.id}"`);
+      seen.add(member.id);
+    });
+  }
+  return { store, clock, ids, staff };
+}
+
+/**
+ * Creates a CRM. With no options it keeps records in memory; pass a `store` to keep them
+ * elsewhere (SQL, REST), a `clock` to control time, and `staff` to check owners and actors.
+ *
+ * @example
+ * ```ts
+ * import { createCrm } from '@crm/core'
+ *
+ * const crm = createCrm()
+ * const customer = await crm.customers.create({ name: 'Sam Lee', emails: ['sam@example.com'] })
+ * await crm.touchpoints.log({ customerId: customer.id, channel: 'call', direction: 'inbound', outcome: 'resolved' })
+ * const { items } = await crm.history(customer.id)
+ * ```
+ */
+export function createCrm(options: CrmOptions = {}): Crm {
+  const { store, clock, ids, staff } = normalizeOptions(options);
+  const emitter: Emitter = new EventEmitter();
+
+  const emit = <E extends CrmEventName>(event: E, payload: CrmEvents[E]) => {
+    if (emitter.listenerCount(event) === 0) return;
+    for (const listener of emitter.listeners(event) as CrmEventHandler<E>[]) {
+      try {
+        listener(payload);
+      } catch (error) {
+        if (event !== 'error' && emitter.listenerCount('error') > 0) emit('error', { error, event });
+        else (globalThis as { console?: { error(...data: unknown[]): void } }).console?.error(`@crm/core: a "${event}" handler threw`, error);
+      }
+    }
+  };
+
+  const ctx: ServiceContext = {
+    store,
+    clock,
+    newId: ids,
+    staff: staff ? new Map(staff.map((member) => [member.id, member])) : null,
+    emit,
+  };
+
+  // Listeners are called through `emit` above, one by one, so eventemitter3's own emit is unused.
+  const onceWrappers = new WeakMap<(...args: never[]) => void, (...args: never[]) => void>();
+  return {
+    customers: customerService(ctx),
+    touchpoints: touchpointService(ctx),
+    complaints: complaintService(ctx),
+    history: historyService(ctx),
+    staff: staff ?? [],
+    store,
+    clock,
+    on(event, handler) {
+      emitter.on(event, handler as never);
+      return () => void emitter.off(event, handler as never);
+    },
+    once(event, handler) {
+      const wrapper = ((payload: never) => {
+        emitter.off(event, wrapper as never);
+        (handler as (payload: never) => void)(payload);
+      }) as never;
+      onceWrappers.set(handler as never, wrapper);
+      emitter.on(event, wrapper);
+      return () => void emitter.off(event, wrapper);
+    },
+    off(event, handler) {
+      emitter.off(event, (onceWrappers.get(handler as never) ?? handler) as never);
+      emitter.off(event, handler as never);
+    },
+    async close() {
+      emitter.removeAllListeners();
+      await store.close();
+    },
+  };
+}

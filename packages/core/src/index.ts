@@ -1,0 +1,37 @@
+/**
+ * `@crm/core`: the CRM domain for TypeScript — customers, touchpoints, complaints with their
+ * activity log, a store contract with an in-memory store, and typed events.
+ *
+ * @packageDocumentation
+ */
+export { createCrm, type Crm, type CrmOptions, type CrmEventHandler } from './crm.js';
+export * from './errors/index.js';
+export * from './schemas/index.js';
+export type { CrmEvents, CrmEventName, SlaEvent, SlaTarget } from './events/events.js';
+export { systemClock, manualClock, type Clock, type ManualClock } from './clock/clock.js';
+export { ulidGenerator, ulidTime, type IdGenerator } from './ids/ulid.js';
+export { memoryStore } from './store/memoryStore.js';
+export type * from './store/types.js';
+export type { CustomerService, CustomerOverview } from './services/customers.js';
+export type { TouchpointService } from './services/touchpoints.js';
+export {
+  COMPLAINT_TRANSITIONS,
+  type ComplaintService,
+  type RespondInput,
+  type AssignOptions,
+  type SetStatusOptions,
+  type ResolveOptions,
+  type ReopenOptions,
+} from './services/complaints.js';
+export type { HistoryFn } from './services/history.js';
+export type { WriteOptions } from './services/context.js';
+export {
+  CustomerQuerySchema,
+  TouchpointQuerySchema,
+  ComplaintQuerySchema,
+  HistoryQuerySchema,
+  type CustomerQuery,
+  type TouchpointQuery,
+  type ComplaintQuery,
+  type CrmHistoryQuery,
+} from './services/query.js';

@@ -1,0 +1,133 @@
+import * as z from 'zod/mini';
+import { ChannelSchema, ExternalIdsSchema, IdSchema, IsoTimestampSchema, LocaleSchema, list, text } from './primitives.js';
+import { recordMeta } from './record.js';
+import { DirectionSchema, TouchpointInputSchema } from './touchpoint.js';
+
+/** How urgent a complaint is. */
+export const PrioritySchema = z.enum(['low', 'normal', 'high', 'urgent']);
+
+/**
+ * Where a complaint stands: `new` → `open` ⇄ `pending_customer` → `resolved` → `closed`; a
+ * resolved complaint can be `reopened`.
+ */
+export const ComplaintStatusSchema = z.enum(['new', 'open', 'pending_customer', 'resolved', 'closed', 'reopened']);
+
+/** Complaint statuses that count as not yet resolved. */
+export const UNRESOLVED_STATUSES = ['new', 'open', 'pending_customer', 'reopened'] as const;
+
+const activityBase = {
+  /** Unique and sortable by creation time, like record ids. */
+  id: IdSchema,
+  /** When it happened (UTC ISO 8601). */
+  at: IsoTimestampSchema,
+  /** The staff member who did it, if any. */
+  actorId: z.optional(IdSchema),
+};
+
+/** One entry of a complaint's append-only activity log. */
+export const ComplaintActivitySchema = z.discriminatedUnion('type', [
+  z.strictObject({ ...activityBase, type: z.literal('opened'), touchpointId: z.optional(IdSchema) }),
+  z.strictObject({
+    ...activityBase,
+    type: z.literal('status_changed'),
+    from: ComplaintStatusSchema,
+    to: ComplaintStatusSchema,
+    note: z.optional(text(5000, 1)),
+  }),
+  z.strictObject({
+    ...activityBase,
+    type: z.literal('responded'),
+    /** `outbound`: staff answered the customer; `inbound`: the customer wrote or called again. */
+    direction: DirectionSchema,
+    message: z.optional(text(20_000)),
+    channel: z.optional(ChannelSchema),
+    touchpointId: z.optional(IdSchema),
+  }),
+  z.strictObject({
+    ...activityBase,
+    type: z.literal('assigned'),
+    from: z.nullable(IdSchema),
+    to: IdSchema,
+    reason: text(1000, 1),
+  }),
+  z.strictObject({
+    ...activityBase,
+    type: z.literal('priority_changed'),
+    from: PrioritySchema,
+    to: PrioritySchema,
+    reason: z.optional(text(1000, 1)),
+  }),
+  z.strictObject({
+    ...activityBase,
+    type: z.literal('satisfaction_recorded'),
+    score: z.number().check(z.int('must be a whole number'), z.minimum(1, 'must be from 1 to 5'), z.maximum(5, 'must be from 1 to 5')),
+    comment: z.optional(text(2000, 1)),
+  }),
+  z.strictObject({ ...activityBase, type: z.literal('note'), text: text(20_000, 1) }),
+]);
+
+/**
+ * What a caller passes to `crm.complaints.open`.
+ *
+ * @example
+ * ```ts
+ * ComplaintInputSchema.parse({ customerId, subject: 'Parcel arrived damaged', channel: 'email', priority: 'high' })
+ * ```
+ */
+export const ComplaintInputSchema = z.strictObject({
+  customerId: IdSchema,
+  subject: text(500, 1),
+  description: z.optional(text(20_000)),
+  channel: ChannelSchema,
+  priority: z._default(PrioritySchema, 'normal'),
+  /** The one staff member who owns the complaint until it is handed off. */
+  ownerId: z.optional(IdSchema),
+  slaPolicyId: z.optional(IdSchema),
+  /** The language to answer in; defaults to the customer's locale. */
+  locale: z.optional(LocaleSchema),
+  externalIds: z._default(ExternalIdsSchema, {}),
+});
+
+const { customerId: _customerId, complaintId: _complaintId, ...touchpointShape } = TouchpointInputSchema.def.shape;
+
+/**
+ * What `crm.complaints.open` takes: the complaint, and optionally the touchpoint it came from —
+ * a new one to log (`touchpoint`) or one already logged (`touchpointId`). Either way the
+ * complaint and the touchpoint are written together or not at all.
+ */
+export const ComplaintOpenSchema = z.strictObject({
+  ...ComplaintInputSchema.def.shape,
+  /** A touchpoint to log with the complaint; its `outcome` defaults to `complaint`. */
+  touchpoint: z.optional(z.strictObject(touchpointShape)),
+  /** A touchpoint already logged for this customer, to link to the complaint. */
+  touchpointId: z.optional(IdSchema),
+});
+
+/** A stored complaint with its activity log. */
+export const ComplaintSchema = z.strictObject({
+  ...recordMeta,
+  ...ComplaintInputSchema.def.shape,
+  status: ComplaintStatusSchema,
+  /** The touchpoint the complaint was opened from, if any. */
+  touchpointId: z.optional(IdSchema),
+  /** Satisfaction score from 1 to 5, recorded after resolution. */
+  satisfaction: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(5))),
+  resolvedAt: z.optional(IsoTimestampSchema),
+  /** Append-only: entries are added, never changed or removed. */
+  activity: list(ComplaintActivitySchema, 100_000),
+});
+
+/** The complaint fields of `crm.complaints.open`. */
+export type ComplaintInput = z.input<typeof ComplaintInputSchema>;
+/** Input to `crm.complaints.open`: a complaint, optionally with the touchpoint it came from. */
+export type ComplaintOpenInput = z.input<typeof ComplaintOpenSchema>;
+/** A stored complaint. */
+export type Complaint = z.output<typeof ComplaintSchema>;
+/** One entry of a complaint's activity log. */
+export type ComplaintActivity = z.output<typeof ComplaintActivitySchema>;
+/** The kinds of activity entry. */
+export type ComplaintActivityType = ComplaintActivity['type'];
+/** `low` | `normal` | `high` | `urgent`. */
+export type Priority = z.output<typeof PrioritySchema>;
+/** Where a complaint stands. */
+export type ComplaintStatus = z.output<typeof ComplaintStatusSchema>;

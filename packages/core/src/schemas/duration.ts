@@ -1,0 +1,32 @@
+import * as z from 'zod/mini';
+
+const ISO_DURATION = /^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+
+/**
+ * Minutes in an ISO 8601 duration of weeks, days, hours, minutes and seconds (`PT4H` → 240,
+ * `P1DT30M` → 1470), or NaN if it is not one. Years and months are refused: their length varies.
+ * A day is 24 hours here; business-time targets count business minutes, not calendar days.
+ */
+export function durationToMinutes(duration: string): number {
+  const m = ISO_DURATION.exec(duration);
+  if (!m || duration === 'P' || duration.endsWith('T')) return Number.NaN;
+  const [w, d, h, min, s] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x))) as number[];
+  return w! * 10_080 + d! * 1440 + h! * 60 + min! + s! / 60;
+}
+
+/** A length of time: minutes as a number, or an ISO 8601 duration such as `PT4H`. Stored as minutes. */
+export const DurationSchema = z.pipe(
+  z.union([z.number(), z.string()]),
+  z.transform((value: number | string, ctx) => {
+    const minutes = typeof value === 'number' ? value : durationToMinutes(value);
+    if (!Number.isFinite(minutes) || minutes < 0) {
+      ctx.issues.push({
+        code: 'custom',
+        message: 'expected a non-negative number of minutes or an ISO 8601 duration such as "PT4H"',
+        input: value,
+      });
+      return z.NEVER;
+    }
+    return minutes;
+  }),
+);

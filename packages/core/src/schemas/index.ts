@@ -1,0 +1,10 @@
+export * from './primitives.js';
+export * from './duration.js';
+export * from './record.js';
+export * from './customer.js';
+export * from './touchpoint.js';
+export * from './complaint.js';
+export * from './slaPolicy.js';
+export * from './contactPolicy.js';
+export * from './staff.js';
+export { parseOrThrow } from './parse.js';

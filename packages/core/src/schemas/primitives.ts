@@ -1,0 +1,152 @@
+import * as z from 'zod/mini';
+
+/** Text that every store can keep losslessly: no NUL characters, no unpaired surrogates. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const isWellFormed: (value: string) => boolean =
+  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function'
+    ? (value) => (value as string & { isWellFormed(): boolean }).isWellFormed()
+    : (value) => !LONE_SURROGATE.test(value);
+
+function isStorableText(value: string): boolean {
+  return !value.includes('\u0000') && isWellFormed(value);
+}
+
+/**
+ * Plain text (never HTML: widgets escape it when they render it), trimmed, between `min` and
+ * `max` UTF-16 code units.
+ */
+export function text(max: number, min = 0) {
+  return z.string().check(
+    z.trim(),
+    z.minLength(min, min === 1 ? 'must not be empty' : `must be at least ${min} characters`),
+    z.maxLength(max, `must be at most ${max} characters`),
+    z.refine(isStorableText, 'contains a NUL character or an unpaired surrogate'),
+  );
+}
+
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** A record id: 1–64 letters, digits, `_` or `-`. SDK-assigned ids are ULIDs. */
+export const IdSchema = z.string().check(z.regex(ID_PATTERN, 'invalid id: expected 1-64 letters, digits, "_" or "-"'));
+
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
+
+/** Parses a `Date` or an ISO 8601 date-time with an explicit offset into epoch milliseconds (NaN if invalid). */
+export function toEpochMs(value: string | Date): number {
+  if (value instanceof Date) return value.getTime();
+  const m = ISO_DATE_TIME.exec(value);
+  if (!m) return Number.NaN;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as number[];
+  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  if (month! < 1 || month! > 12 || day! < 1 || day! > daysInMonth || hour! > 23 || minute! > 59 || second! > 59) return Number.NaN;
+  return Date.parse(value);
+}
+
+const TIMESTAMP_HINT = 'expected an ISO 8601 date-time with an offset, such as "2026-05-01T09:30:00Z", or a Date';
+
+/** An instant, accepted as a `Date` or an ISO 8601 string with an offset, stored as a UTC ISO string. */
+export const TimestampSchema = z.pipe(
+  z.custom<string | Date>((v) => typeof v === 'string' || v instanceof Date, TIMESTAMP_HINT),
+  z.transform((value: string | Date, ctx) => {
+    const ms = toEpochMs(value);
+    if (Number.isNaN(ms)) {
+      ctx.issues.push({ code: 'custom', message: `invalid date-time: ${TIMESTAMP_HINT}`, input: value });
+      return z.NEVER;
+    }
+    return new Date(ms).toISOString();
+  }),
+);
+
+/** A stored timestamp: a UTC ISO 8601 string as produced by `Date.prototype.toISOString`. */
+export const IsoTimestampSchema = z.string().check(
+  z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'expected a UTC ISO 8601 timestamp such as "2026-05-01T09:30:00.000Z"'),
+);
+
+const localeCache = new Map<string, string | null>();
+
+/** The canonical form of a BCP 47 language tag (`zh-tw` → `zh-TW`), or null if it is not one. */
+export function canonicalLocale(tag: string): string | null {
+  let canonical = localeCache.get(tag);
+  if (canonical === undefined) {
+    try {
+      canonical = Intl.getCanonicalLocales(tag)[0] ?? null;
+    } catch {
+      canonical = null;
+    }
+    if (localeCache.size > 1000) localeCache.clear();
+    localeCache.set(tag, canonical);
+  }
+  return canonical;
+}
+
+/** A BCP 47 language tag such as `en`, `zh-TW` or `ms-MY`, stored in canonical case. */
+export const LocaleSchema = z.pipe(
+  z.string(),
+  z.transform((tag: string, ctx) => {
+    const canonical = tag.length <= 35 ? canonicalLocale(tag) : null;
+    if (canonical === null) {
+      ctx.issues.push({ code: 'custom', message: `unknown language tag ${JSON.stringify(tag.slice(0, 35))}`, input: tag });
+      return z.NEVER;
+    }
+    return canonical;
+  }),
+);
+
+const zoneCache = new Map<string, boolean>();
+
+/** Whether the runtime knows `zone` as an IANA time zone. */
+export function isTimeZone(zone: string): boolean {
+  let known = zoneCache.get(zone);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      known = zone.length > 0;
+    } catch {
+      known = false;
+    }
+    if (zoneCache.size > 1000) zoneCache.clear();
+    zoneCache.set(zone, known);
+  }
+  return known;
+}
+
+/** An IANA time zone name such as `Europe/Rome`. */
+export const TimeZoneSchema = z.string().check(
+  z.maxLength(64, 'must be at most 64 characters'),
+  z.superRefine((zone, ctx) => {
+    if (!isTimeZone(zone)) ctx.issues.push({ code: 'custom', message: `unknown IANA time zone ${JSON.stringify(zone)}`, input: zone });
+  }),
+);
+
+/** An email address, stored in lower case. */
+export const EmailSchema = z.pipe(
+  z.string().check(z.trim(), z.maxLength(254, 'must be at most 254 characters')),
+  z.pipe(z.email('invalid email address'), z.transform((v: string) => v.toLowerCase())),
+);
+
+/** A phone number: digits with optional `+`, spaces and `()-./` separators. Prefer E.164 (`+39 06 1234 5678`). */
+export const PhoneSchema = z.string().check(
+  z.trim(),
+  z.regex(/^\+?[0-9][0-9 ()./-]{2,31}$/, 'invalid phone number: expected digits with an optional leading "+"'),
+);
+
+/** A local time of day, `HH:MM`, 24-hour clock; `24:00` is the end of the day. */
+export const TimeOfDaySchema = z.string().check(z.regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected a time of day as "HH:MM"'));
+
+/** Ids of the same record in other systems: `{ hubspot: "123", salesforce: "003…" }`. */
+export const ExternalIdsSchema = z.record(
+  z.string().check(z.regex(/^[a-z][a-z0-9_-]{0,31}$/, 'expected a system name in lower case, such as "hubspot"')),
+  text(255, 1),
+);
+
+/** The channels through which a customer can be contacted. */
+export const CHANNELS = ['call', 'email', 'meeting', 'visit', 'letter', 'chat', 'sms', 'web_form', 'self_service'] as const;
+/** A channel through which a customer can be contacted. */
+export const ChannelSchema = z.enum(CHANNELS);
+/** A contact channel. */
+export type Channel = z.output<typeof ChannelSchema>;
+
+/** An array of at most `max` items. */
+export function list<T extends z.ZodMiniType>(item: T, max: number) {
+  return z.array(item).check(z.maxLength(max, `must have at most ${max} items`));
+}

@@ -1,0 +1,100 @@
+import * as z from 'zod/mini';
+import { ChannelSchema, EmailSchema, ExternalIdsSchema, IdSchema, IsoTimestampSchema, TimestampSchema, list, text } from './primitives.js';
+import { recordMeta } from './record.js';
+
+/** Whether the customer reached us (`inbound`) or we reached the customer (`outbound`). */
+export const DirectionSchema = z.enum(['inbound', 'outbound']);
+
+/** What came of a contact. */
+export const OutcomeSchema = z.enum([
+  'resolved',
+  'follow_up',
+  'no_answer',
+  'voicemail',
+  'returned_mail',
+  'complaint',
+  'order',
+  'information',
+  'not_interested',
+  'other',
+]);
+
+/** A person at the customer who took part in a contact. */
+export const ParticipantSchema = z.strictObject({
+  name: text(200, 1),
+  role: z.optional(text(100, 1)),
+  email: z.optional(EmailSchema),
+});
+
+const touchpointFields = {
+  /** The customer this contact was with. */
+  customerId: IdSchema,
+  channel: ChannelSchema,
+  direction: DirectionSchema,
+  /** Length of the contact in whole seconds (at most a week). */
+  durationSeconds: z.number().check(z.int('must be a whole number of seconds'), z.minimum(0, 'must not be negative'), z.maximum(604_800, 'must be at most 604800 (one week)')),
+  /** The staff member who handled the contact. */
+  actorId: IdSchema,
+  /** The people at the customer who took part. */
+  participants: list(ParticipantSchema, 50),
+  department: text(100, 1),
+  subject: text(500, 1),
+  /** What was said or done, as plain text. */
+  summary: text(20_000),
+  outcome: OutcomeSchema,
+  /** What happens next, and who does it. */
+  nextStep: text(2000, 1),
+  /** From -1 (very negative) to 1 (very positive). */
+  sentiment: z.number().check(z.minimum(-1, 'must be between -1 and 1'), z.maximum(1, 'must be between -1 and 1')),
+  /** The complaint this contact was about. */
+  complaintId: IdSchema,
+  /** The postal address a letter was sent to (so returned mail can mark it). */
+  addressId: IdSchema,
+  externalIds: ExternalIdsSchema,
+};
+
+/**
+ * What a caller passes to `crm.touchpoints.log`. `occurredAt` defaults to the CRM clock's now.
+ *
+ * @example
+ * ```ts
+ * TouchpointInputSchema.parse({ customerId, channel: 'call', direction: 'inbound', outcome: 'resolved' })
+ * ```
+ */
+export const TouchpointInputSchema = z.strictObject({
+  customerId: touchpointFields.customerId,
+  channel: touchpointFields.channel,
+  direction: touchpointFields.direction,
+  /** When the contact happened; defaults to now. */
+  occurredAt: z.optional(TimestampSchema),
+  durationSeconds: z.optional(touchpointFields.durationSeconds),
+  actorId: z.optional(touchpointFields.actorId),
+  participants: z._default(touchpointFields.participants, []),
+  department: z.optional(touchpointFields.department),
+  subject: z.optional(touchpointFields.subject),
+  summary: z.optional(touchpointFields.summary),
+  outcome: z.optional(touchpointFields.outcome),
+  nextStep: z.optional(touchpointFields.nextStep),
+  sentiment: z.optional(touchpointFields.sentiment),
+  complaintId: z.optional(touchpointFields.complaintId),
+  addressId: z.optional(touchpointFields.addressId),
+  externalIds: z._default(touchpointFields.externalIds, {}),
+});
+
+/** A stored touchpoint: one contact with a customer. */
+export const TouchpointSchema = z.strictObject({
+  ...recordMeta,
+  ...TouchpointInputSchema.def.shape,
+  occurredAt: IsoTimestampSchema,
+});
+
+/** Input to `crm.touchpoints.log`. */
+export type TouchpointInput = z.input<typeof TouchpointInputSchema>;
+/** A stored touchpoint. */
+export type Touchpoint = z.output<typeof TouchpointSchema>;
+/** `inbound` | `outbound`. */
+export type Direction = z.output<typeof DirectionSchema>;
+/** What came of a contact. */
+export type Outcome = z.output<typeof OutcomeSchema>;
+/** A person at the customer who took part in a contact. */
+export type Participant = z.output<typeof ParticipantSchema>;

@@ -1,0 +1,327 @@
+import * as z from 'zod/mini';
+import { CrmValidationError } from '../errors/validationError.js';
+import { parseOrThrow } from '../schemas/parse.js';
+import { ChannelSchema, IdSchema, TimestampSchema, text } from '../schemas/primitives.js';
+import {
+  ComplaintOpenSchema,
+  ComplaintStatusSchema,
+  PrioritySchema,
+  type Complaint,
+  type ComplaintActivity,
+  type ComplaintOpenInput,
+  type ComplaintStatus,
+  type Priority,
+} from '../schemas/complaint.js';
+import { DirectionSchema, type Touchpoint } from '../schemas/touchpoint.js';
+import type { Page, WriteOp } from '../store/types.js';
+import { checkStaff, getOrThrow, mutate, nowIso, type ServiceContext, type WriteOptions } from './context.js';
+import { ComplaintQuerySchema, splitQuery, type ComplaintQuery } from './query.js';
+import { buildTouchpoint } from './touchpoints.js';
+
+/**
+ * The statuses each status may move to. `closed` is final; a `resolved` complaint can be
+ * `reopened`, which then moves on like an open one.
+ */
+export const COMPLAINT_TRANSITIONS: Readonly<Record<ComplaintStatus, readonly ComplaintStatus[]>> = {
+  new: ['open', 'pending_customer', 'resolved'],
+  open: ['pending_customer', 'resolved'],
+  pending_customer: ['open', 'resolved'],
+  resolved: ['closed', 'reopened'],
+  closed: [],
+  reopened: ['open', 'pending_customer', 'resolved'],
+};
+
+const actor = { actorId: z.optional(IdSchema) };
+const RespondSchema = z.strictObject({
+  ...actor,
+  /** `outbound` (default): staff answered; `inbound`: the customer wrote or called again. */
+  direction: z._default(DirectionSchema, 'outbound'),
+  message: z.optional(text(20_000)),
+  channel: z.optional(ChannelSchema),
+  touchpointId: z.optional(IdSchema),
+  /** When the response happened; defaults to now. */
+  at: z.optional(TimestampSchema),
+});
+const AssignSchema = z.strictObject({ ...actor, reason: text(1000, 1) });
+const StatusSchema = z.strictObject({ ...actor, note: z.optional(text(5000, 1)) });
+const ResolveSchema = z.strictObject({
+  ...actor,
+  note: z.optional(text(5000, 1)),
+  satisfaction: z.optional(z.number().check(z.int('must be a whole number'), z.minimum(1, 'must be from 1 to 5'), z.maximum(5, 'must be from 1 to 5'))),
+});
+const ReopenSchema = z.strictObject({ ...actor, reason: text(5000, 1) });
+const PriorityOptionsSchema = z.strictObject({ ...actor, reason: z.optional(text(1000, 1)) });
+const RateSchema = z.strictObject({ ...actor, comment: z.optional(text(2000, 1)) });
+const NoteSchema = z.strictObject({ ...actor });
+
+type WithVersion<T> = T & WriteOptions;
+
+/** Options of `crm.complaints.respond`. */
+export type RespondInput = WithVersion<z.input<typeof RespondSchema>>;
+/** Options of `crm.complaints.assign`: the reason is required, so hand-offs are explained. */
+export type AssignOptions = WithVersion<z.input<typeof AssignSchema>>;
+/** Options of `crm.complaints.setStatus`. */
+export type SetStatusOptions = WithVersion<z.input<typeof StatusSchema>>;
+/** Options of `crm.complaints.resolve`. */
+export type ResolveOptions = WithVersion<z.input<typeof ResolveSchema>>;
+/** Options of `crm.complaints.reopen`: the reason is required. */
+export type ReopenOptions = WithVersion<z.input<typeof ReopenSchema>>;
+
+/** `crm.complaints`: the complaint lifecycle, every step recorded in the complaint's activity log. */
+export interface ComplaintService {
+  /**
+   * Opens a complaint (status `new`). With `touchpoint`, also logs the contact it came from; with
+   * `touchpointId`, links one already logged. Complaint and touchpoint are written together or not at all.
+   *
+   * @example
+   * ```ts
+   * const complaint = await crm.complaints.open({
+   *   customerId, subject: 'Pacco arrivato danneggiato', channel: 'email', priority: 'high', ownerId: 'giulia',
+   *   touchpoint: { channel: 'email', direction: 'inbound', summary: 'Foto del pacco allegate' },
+   * })
+   * ```
+   */
+  open(input: ComplaintOpenInput): Promise<Complaint>;
+  /** The complaint with this id; throws `CrmNotFoundError` if there is none. */
+  get(id: string): Promise<Complaint>;
+  /** Complaints matching the filters, newest first. `status` takes one status or several. */
+  list(query?: ComplaintQuery): Promise<Page<Complaint>>;
+  /**
+   * Records a response. An outbound response to a `new` or `reopened` complaint moves it to
+   * `open`; an inbound message on a `pending_customer` complaint moves it back to `open`.
+   */
+  respond(id: string, input?: RespondInput): Promise<Complaint>;
+  /** Hands the complaint to another owner, with the reason recorded in the log and the history. */
+  assign(id: string, ownerId: string, options: AssignOptions): Promise<Complaint>;
+  /** Moves the complaint to another status, if {@link COMPLAINT_TRANSITIONS} allows it. */
+  setStatus(id: string, status: ComplaintStatus, options?: SetStatusOptions): Promise<Complaint>;
+  /** Marks the complaint `resolved`, optionally with a note and a satisfaction score (1–5). */
+  resolve(id: string, options?: ResolveOptions): Promise<Complaint>;
+  /** Reopens a resolved complaint, with the reason. */
+  reopen(id: string, options: ReopenOptions): Promise<Complaint>;
+  /** Changes the priority, with an optional reason. */
+  setPriority(id: string, priority: Priority, options?: WithVersion<z.input<typeof PriorityOptionsSchema>>): Promise<Complaint>;
+  /** Records the customer's satisfaction (1–5) with a resolved or closed complaint. */
+  rate(id: string, score: number, options?: WithVersion<z.input<typeof RateSchema>>): Promise<Complaint>;
+  /** Adds an internal note to the activity log. */
+  addNote(id: string, note: string, options?: WithVersion<z.input<typeof NoteSchema>>): Promise<Complaint>;
+}
+
+function splitVersion<T extends WriteOptions>(options: T | undefined): [Omit<T, 'version'>, WriteOptions] {
+  if (!options || typeof options !== 'object') return [{} as Omit<T, 'version'>, {}];
+  const { version, ...rest } = options;
+  return [rest, version === undefined ? {} : { version }];
+}
+
+export function complaintService(ctx: ServiceContext): ComplaintService {
+  const entry = <T extends ComplaintActivity['type']>(
+    type: T,
+    fields: Omit<Extract<ComplaintActivity, { type: T }>, 'id' | 'at' | 'type'>,
+    at = nowIso(ctx),
+  ) => {
+    const out = { id: ctx.newId(), at, type, ...fields } as Extract<ComplaintActivity, { type: T }>;
+    if (out.actorId === undefined) delete out.actorId;
+    return out;
+  };
+
+  const transition = (complaint: Complaint, to: ComplaintStatus, subject: string) => {
+    const allowed = COMPLAINT_TRANSITIONS[complaint.status];
+    if (!allowed.includes(to)) {
+      const options = allowed.length ? `allowed: ${allowed.map((s) => `"${s}"`).join(', ')}` : `"${complaint.status}" is final`;
+      throw CrmValidationError.field(subject, ['status'], `cannot go from "${complaint.status}" to "${to}" (${options})`, 'invalid_transition');
+    }
+  };
+
+  const notClosed = (complaint: Complaint, subject: string) => {
+    if (complaint.status === 'closed') throw CrmValidationError.field(subject, ['status'], 'the complaint is closed', 'invalid_transition');
+  };
+
+  /** Appends entries (and field changes) to a complaint, then emits what happened. */
+  const append = async (
+    id: string,
+    write: WriteOptions,
+    build: (current: Complaint) => { entries: ComplaintActivity[]; fields?: Partial<Complaint>; clear?: (keyof Complaint)[] },
+  ) => {
+    let entries: ComplaintActivity[] = [];
+    const { record } = await mutate(ctx, 'complaints', id, write, (current) => {
+      const built = build(current);
+      entries = built.entries;
+      let status = current.status;
+      for (const e of entries) if (e.type === 'status_changed') status = e.to;
+      const next: Complaint = { ...current, ...built.fields, status, activity: [...current.activity, ...entries] };
+      for (const key of built.clear ?? []) delete next[key];
+      return next;
+    });
+    for (const activity of entries) {
+      ctx.emit('complaint.updated', { complaint: record, activity });
+      if (activity.type === 'responded') ctx.emit('complaint.responded', { complaint: record, activity });
+      if (activity.type === 'assigned') {
+        ctx.emit('complaint.assigned', { complaint: record, activity, from: activity.from, to: activity.to, reason: activity.reason });
+      }
+      if (activity.type === 'status_changed') {
+        ctx.emit('complaint.status_changed', { complaint: record, activity, from: activity.from, to: activity.to });
+        if (activity.to === 'resolved') ctx.emit('complaint.resolved', { complaint: record });
+      }
+    }
+    return record;
+  };
+
+  const statusEntry = (current: Complaint, to: ComplaintStatus, options: { actorId?: string | undefined; note?: string | undefined }, subject: string) => {
+    transition(current, to, subject);
+    return entry('status_changed', { actorId: options.actorId, from: current.status, to, ...(options.note === undefined ? {} : { note: options.note }) });
+  };
+
+  return {
+    async open(raw) {
+      const { touchpoint: touchpointInput, touchpointId, ...input } = parseOrThrow(ComplaintOpenSchema, raw, 'complaint input');
+      if (touchpointInput && touchpointId) {
+        throw CrmValidationError.field('complaint input', ['touchpointId'], 'give either touchpoint or touchpointId, not both');
+      }
+      const customer = await ctx.store.get('customers', input.customerId);
+      if (!customer) throw CrmValidationError.field('complaint input', ['customerId'], 'no customer with this id', 'unknown_reference');
+      checkStaff(ctx, input.ownerId, 'complaint input', 'ownerId');
+
+      const complaintId = ctx.newId();
+      const ops: WriteOp[] = [];
+      let touchpoint: Touchpoint | null = null;
+      if (touchpointInput) {
+        const parsed = { outcome: 'complaint' as const, ...touchpointInput, customerId: customer.id };
+        touchpoint = { ...(await buildTouchpoint(ctx, parsed, 'complaint input', customer)), complaintId };
+        ops.push({ type: 'create', entity: 'touchpoints', record: touchpoint });
+      } else if (touchpointId) {
+        const existing = await ctx.store.get('touchpoints', touchpointId);
+        if (!existing || existing.customerId !== customer.id) {
+          throw CrmValidationError.field('complaint input', ['touchpointId'], 'no touchpoint with this id for this customer', 'unknown_reference');
+        }
+        if (existing.complaintId !== undefined) {
+          throw CrmValidationError.field('complaint input', ['touchpointId'], `the touchpoint already belongs to complaint "${existing.complaintId}"`);
+        }
+        touchpoint = { ...existing, complaintId, version: existing.version + 1, updatedAt: nowIso(ctx) };
+        ops.push({ type: 'update', entity: 'touchpoints', record: touchpoint, expectedVersion: existing.version });
+      }
+
+      const now = nowIso(ctx);
+      const activity: ComplaintActivity[] = [entry('opened', touchpoint ? { touchpointId: touchpoint.id } : {}, now)];
+      if (input.ownerId !== undefined) activity.push(entry('assigned', { from: null, to: input.ownerId, reason: 'owner when opened' }, now));
+      const locale = input.locale ?? customer.locale;
+      const complaint: Complaint = {
+        id: complaintId,
+        ...input,
+        ...(locale === undefined ? {} : { locale }),
+        status: 'new',
+        ...(touchpoint ? { touchpointId: touchpoint.id } : {}),
+        activity,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      };
+      ops.unshift({ type: 'create', entity: 'complaints', record: complaint });
+      await ctx.store.write(ops);
+      if (touchpoint && touchpointInput) ctx.emit('touchpoint.logged', { touchpoint });
+      ctx.emit('complaint.opened', { complaint, touchpoint });
+      return complaint;
+    },
+
+    get: (id) => getOrThrow(ctx, 'complaints', id),
+
+    async list(raw = {}) {
+      const { filter, ...page } = splitQuery(parseOrThrow(ComplaintQuerySchema, raw, 'complaint query'));
+      return ctx.store.list('complaints', { ...page, filter });
+    },
+
+    async respond(id, raw) {
+      const [rest, write] = splitVersion(raw);
+      const input = parseOrThrow(RespondSchema, rest, 'complaint response');
+      checkStaff(ctx, input.actorId, 'complaint response', 'actorId');
+      return append(id, write, (current) => {
+        notClosed(current, 'complaint response');
+        const { at, ...fields } = input;
+        const entries: ComplaintActivity[] = [entry('responded', fields, at)];
+        const reopensWork =
+          (input.direction === 'outbound' && (current.status === 'new' || current.status === 'reopened')) ||
+          (input.direction === 'inbound' && current.status === 'pending_customer');
+        if (reopensWork) entries.push(entry('status_changed', { actorId: input.actorId, from: current.status, to: 'open' }, at));
+        return { entries };
+      });
+    },
+
+    async assign(id, ownerId, raw) {
+      const [rest, write] = splitVersion(raw);
+      const owner = parseOrThrow(IdSchema, ownerId, 'complaint assignment');
+      const options = parseOrThrow(AssignSchema, rest, 'complaint assignment');
+      checkStaff(ctx, owner, 'complaint assignment', 'ownerId');
+      checkStaff(ctx, options.actorId, 'complaint assignment', 'actorId');
+      return append(id, write, (current) => {
+        notClosed(current, 'complaint assignment');
+        if (current.ownerId === owner) throw CrmValidationError.field('complaint assignment', ['ownerId'], `"${owner}" already owns this complaint`);
+        return {
+          entries: [entry('assigned', { actorId: options.actorId, from: current.ownerId ?? null, to: owner, reason: options.reason })],
+          fields: { ownerId: owner },
+        };
+      });
+    },
+
+    async setStatus(id, status, raw) {
+      const [rest, write] = splitVersion(raw);
+      const to = parseOrThrow(ComplaintStatusSchema, status, 'complaint status');
+      const options = parseOrThrow(StatusSchema, rest, 'complaint status change');
+      return append(id, write, (current) => {
+        const change = statusEntry(current, to, options, 'complaint status change');
+        if (to === 'resolved') return { entries: [change], fields: { resolvedAt: change.at } };
+        if (to === 'reopened') return { entries: [change], clear: ['resolvedAt'] };
+        return { entries: [change] };
+      });
+    },
+
+    async resolve(id, raw) {
+      const [rest, write] = splitVersion(raw);
+      const options = parseOrThrow(ResolveSchema, rest, 'complaint resolution');
+      return append(id, write, (current) => {
+        const change = statusEntry(current, 'resolved', options, 'complaint resolution');
+        const entries: ComplaintActivity[] = [change];
+        if (options.satisfaction === undefined) return { entries, fields: { resolvedAt: change.at } };
+        entries.push(entry('satisfaction_recorded', { actorId: options.actorId, score: options.satisfaction }, change.at));
+        return { entries, fields: { resolvedAt: change.at, satisfaction: options.satisfaction } };
+      });
+    },
+
+    async reopen(id, raw) {
+      const [rest, write] = splitVersion(raw);
+      const options = parseOrThrow(ReopenSchema, rest, 'complaint reopening');
+      return append(id, write, (current) => ({
+        entries: [statusEntry(current, 'reopened', { actorId: options.actorId, note: options.reason }, 'complaint reopening')],
+        clear: ['resolvedAt'],
+      }));
+    },
+
+    async setPriority(id, priority, raw) {
+      const [rest, write] = splitVersion(raw);
+      const to = parseOrThrow(PrioritySchema, priority, 'complaint priority');
+      const options = parseOrThrow(PriorityOptionsSchema, rest, 'complaint priority change');
+      return append(id, write, (current) => {
+        notClosed(current, 'complaint priority change');
+        if (current.priority === to) throw CrmValidationError.field('complaint priority change', ['priority'], `the priority is already "${to}"`);
+        return { entries: [entry('priority_changed', { ...options, from: current.priority, to })], fields: { priority: to } };
+      });
+    },
+
+    async rate(id, score, raw) {
+      const [rest, write] = splitVersion(raw);
+      const parsed = parseOrThrow(ResolveSchema, { satisfaction: score }, 'complaint rating').satisfaction!;
+      const options = parseOrThrow(RateSchema, rest, 'complaint rating');
+      return append(id, write, (current) => {
+        if (current.status !== 'resolved' && current.status !== 'closed') {
+          throw CrmValidationError.field('complaint rating', ['status'], 'only a resolved or closed complaint can be rated', 'invalid_transition');
+        }
+        return { entries: [entry('satisfaction_recorded', { ...options, score: parsed })], fields: { satisfaction: parsed } };
+      });
+    },
+
+    async addNote(id, note, raw) {
+      const [rest, write] = splitVersion(raw);
+      const body = parseOrThrow(z.strictObject({ text: text(20_000, 1) }), { text: note }, 'complaint note').text;
+      const options = parseOrThrow(NoteSchema, rest, 'complaint note');
+      return append(id, write, () => ({ entries: [entry('note', { ...options, text: body })] }));
+    },
+  };
+}

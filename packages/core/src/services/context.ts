@@ -1,0 +1,90 @@
+import type EventEmitter from 'eventemitter3';
+import type { Clock } from '../clock/clock.js';
+import { CrmConflictError } from '../errors/conflictError.js';
+import { CrmNotFoundError } from '../errors/notFoundError.js';
+import { CrmValidationError } from '../errors/validationError.js';
+import type { CrmEventName, CrmEvents } from '../events/events.js';
+import type { IdGenerator } from '../ids/ulid.js';
+import type { Staff } from '../schemas/staff.js';
+import type { CrmStore, EntityName, EntityRecords } from '../store/types.js';
+
+/** What every service shares: the store, the clock, ids, events and the staff directory. */
+export interface ServiceContext {
+  readonly store: CrmStore;
+  readonly clock: Clock;
+  readonly newId: IdGenerator;
+  readonly staff: ReadonlyMap<string, Staff> | null;
+  emit<E extends CrmEventName>(event: E, payload: CrmEvents[E]): void;
+}
+
+const SINGULAR: Record<EntityName, string> = { customers: 'customer', touchpoints: 'touchpoint', complaints: 'complaint' };
+
+/** The current instant as a stored timestamp. */
+export function nowIso(ctx: ServiceContext): string {
+  return ctx.clock.now().toISOString();
+}
+
+/** Reads a record or throws {@link CrmNotFoundError}. */
+export async function getOrThrow<E extends EntityName>(ctx: ServiceContext, entity: E, id: string): Promise<EntityRecords[E]> {
+  if (typeof id !== 'string' || id === '') throw CrmValidationError.field(`${SINGULAR[entity]} id`, ['id'], 'expected a non-empty string');
+  const record = await ctx.store.get(entity, id);
+  if (!record) throw new CrmNotFoundError(SINGULAR[entity], id);
+  return record;
+}
+
+/** Options of every write that changes an existing record. */
+export interface WriteOptions {
+  /**
+   * The version you read. If the record has changed since, the write fails with
+   * `CrmConflictError` and nothing is written. Without it, the change is applied to the latest
+   * version (retried a few times if another write lands in between).
+   */
+  version?: number;
+}
+
+/**
+ * Read-modify-write with optimistic concurrency. `change` gets the current record and returns
+ * the next one; version and `updatedAt` are filled in here. Returns the stored record and the
+ * one it replaced.
+ */
+export async function mutate<E extends EntityName>(
+  ctx: ServiceContext,
+  entity: E,
+  id: string,
+  options: WriteOptions | undefined,
+  change: (current: EntityRecords[E]) => EntityRecords[E],
+): Promise<{ record: EntityRecords[E]; previous: EntityRecords[E] }> {
+  const expected = options?.version;
+  if (expected !== undefined && (!Number.isInteger(expected) || expected < 1)) {
+    throw CrmValidationError.field('write options', ['version'], 'must be a whole number, 1 or more');
+  }
+  for (let attempt = 0; ; attempt++) {
+    const previous = await getOrThrow(ctx, entity, id);
+    if (expected !== undefined && previous.version !== expected) {
+      throw new CrmConflictError(SINGULAR[entity], id, expected, previous.version);
+    }
+    const record = { ...change(previous), version: previous.version + 1, updatedAt: nowIso(ctx) } as EntityRecords[E];
+    try {
+      await ctx.store.write([{ type: 'update', entity, record, expectedVersion: previous.version } as never]);
+      return { record, previous };
+    } catch (error) {
+      // Without an explicit version the caller asked for "apply to the latest": read again and retry.
+      if (expected !== undefined || attempt >= 4 || !(error instanceof CrmConflictError)) throw error;
+    }
+  }
+}
+
+/** Checks that `staffId` is in the staff directory (when there is one). */
+export function checkStaff(ctx: ServiceContext, staffId: string | undefined, subject: string, field: string): void {
+  if (staffId === undefined || ctx.staff === null) return;
+  const member = ctx.staff.get(staffId);
+  if (!member) throw CrmValidationError.field(subject, [field], `unknown staff member "${staffId}"`, 'unknown_reference');
+}
+
+/** Drops keys whose value is `undefined`, so records never carry them. */
+export function compact<T extends object>(value: T): T {
+  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
+  return value;
+}
+
+export type Emitter = EventEmitter<{ [E in CrmEventName]: (payload: CrmEvents[E]) => void }>;

@@ -1,0 +1,112 @@
+import { UNRESOLVED_STATUSES, type Complaint } from '../schemas/complaint.js';
+import { CustomerInputSchema, CustomerPatchSchema, type Customer, type CustomerInput, type CustomerPatch } from '../schemas/customer.js';
+import { parseOrThrow } from '../schemas/parse.js';
+import type { Touchpoint } from '../schemas/touchpoint.js';
+import type { Page } from '../store/types.js';
+import { checkStaff, compact, getOrThrow, mutate, nowIso, type ServiceContext, type WriteOptions } from './context.js';
+import { CustomerQuerySchema, splitQuery, type CustomerQuery } from './query.js';
+
+/** Everything someone picking up a customer needs first, so nobody asks the customer twice. */
+export interface CustomerOverview {
+  customer: Customer;
+  /** Complaints not yet resolved (new, open, pending customer, reopened), newest first. */
+  openComplaints: Complaint[];
+  /** The most recent touchpoint in either direction, or `null` if there is none. */
+  lastContact: Touchpoint | null;
+}
+
+/** `crm.customers`: create, read, update and find customers (and prospects). */
+export interface CustomerService {
+  /**
+   * Creates a customer. Unknown fields, bad emails, unknown language tags or time zones are
+   * rejected with a {@link CrmValidationError} naming each field; nothing is written then.
+   *
+   * @example
+   * ```ts
+   * const mei = await crm.customers.create({ name: '林美', emails: ['mei@example.tw'], locale: 'zh-TW', timeZone: 'Asia/Taipei' })
+   * ```
+   */
+  create(input: CustomerInput): Promise<Customer>;
+  /** The customer with this id; throws `CrmNotFoundError` if there is none. */
+  get(id: string): Promise<Customer>;
+  /**
+   * Changes some fields. A missing field stays as it is, `null` clears an optional field, arrays
+   * are replaced. Pass `{ version }` to fail with `CrmConflictError` if someone else changed the
+   * customer since you read it.
+   */
+  update(id: string, patch: CustomerPatch, options?: WriteOptions): Promise<Customer>;
+  /** Customers matching the filters, newest first, a page at a time. */
+  list(query?: CustomerQuery): Promise<Page<Customer>>;
+  /** Customers with this email address (case-insensitive). Usually one; emails are not forced unique. */
+  findByEmail(email: string): Promise<Customer[]>;
+  /** The customer with their open complaints and last contact, in one call. */
+  overview(id: string): Promise<CustomerOverview>;
+}
+
+function withAddressIds<A extends { id?: string | undefined }>(ctx: ServiceContext, addresses: A[]): (A & { id: string })[] {
+  return addresses.map((address) => ({ ...address, id: address.id ?? ctx.newId() }));
+}
+
+export function customerService(ctx: ServiceContext): CustomerService {
+  return {
+    async create(raw) {
+      const input = parseOrThrow(CustomerInputSchema, raw, 'customer input');
+      checkStaff(ctx, input.ownerId, 'customer input', 'ownerId');
+      const now = nowIso(ctx);
+      const customer: Customer = {
+        id: ctx.newId(),
+        ...input,
+        emails: [...new Set(input.emails)],
+        tags: [...new Set(input.tags)],
+        addresses: withAddressIds(ctx, input.addresses),
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await ctx.store.write([{ type: 'create', entity: 'customers', record: customer }]);
+      ctx.emit('customer.created', { customer });
+      return customer;
+    },
+
+    get: (id) => getOrThrow(ctx, 'customers', id),
+
+    async update(id, raw, options) {
+      const patch = parseOrThrow(CustomerPatchSchema, raw, 'customer update');
+      checkStaff(ctx, patch.ownerId ?? undefined, 'customer update', 'ownerId');
+      const { record: customer, previous } = await mutate(ctx, 'customers', id, options, (current) => {
+        const next: Record<string, unknown> = { ...current };
+        for (const [key, value] of Object.entries(patch)) {
+          if (value === null) delete next[key];
+          else if (value !== undefined) next[key] = value;
+        }
+        const record = compact(next) as Customer;
+        if (patch.addresses) record.addresses = withAddressIds(ctx, patch.addresses);
+        if (patch.emails) record.emails = [...new Set(patch.emails)];
+        if (patch.tags) record.tags = [...new Set(patch.tags)];
+        return record;
+      });
+      ctx.emit('customer.updated', { customer, previous });
+      return customer;
+    },
+
+    async list(raw = {}) {
+      const { filter, ...page } = splitQuery(parseOrThrow(CustomerQuerySchema, raw, 'customer query'));
+      return ctx.store.list('customers', { ...page, filter });
+    },
+
+    async findByEmail(email) {
+      const page = await ctx.store.list('customers', { filter: { email }, limit: 100, order: 'asc' });
+      return page.items;
+    },
+
+    async overview(id) {
+      const customer = await getOrThrow(ctx, 'customers', id);
+      const [complaints, last] = await Promise.all([
+        ctx.store.list('complaints', { filter: { customerId: id, status: UNRESOLVED_STATUSES }, limit: 100 }),
+        ctx.store.history(id, { limit: 1, types: ['touchpoint'] }),
+      ]);
+      const item = last.items[0];
+      return { customer, openComplaints: complaints.items, lastContact: item?.type === 'touchpoint' ? item.touchpoint : null };
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import { CrmValidationError } from '../errors/validationError.js';
+import { parseOrThrow } from '../schemas/parse.js';
+import { TouchpointInputSchema, type Touchpoint, type TouchpointInput } from '../schemas/touchpoint.js';
+import type { Customer } from '../schemas/customer.js';
+import type { Page } from '../store/types.js';
+import { checkStaff, getOrThrow, nowIso, type ServiceContext } from './context.js';
+import { TouchpointQuerySchema, splitQuery, type TouchpointQuery } from './query.js';
+
+/** `crm.touchpoints`: record every contact with a customer, with its outcome. */
+export interface TouchpointService {
+  /**
+   * Records one contact with a customer. The customer (and the complaint or address it names)
+   * must exist; `occurredAt` defaults to now.
+   *
+   * @example
+   * ```ts
+   * await crm.touchpoints.log({
+   *   customerId: mei.id, channel: 'call', direction: 'inbound', actorId: 'linda',
+   *   participants: [{ name: '林美' }], summary: '詢問退款進度', outcome: 'follow_up', nextStep: 'Call back Friday',
+   * })
+   * ```
+   */
+  log(input: TouchpointInput): Promise<Touchpoint>;
+  /** The touchpoint with this id; throws `CrmNotFoundError` if there is none. */
+  get(id: string): Promise<Touchpoint>;
+  /** Touchpoints matching the filters, in the order they were logged (newest first by default). */
+  list(query?: TouchpointQuery): Promise<Page<Touchpoint>>;
+}
+
+type ParsedTouchpoint = ReturnType<typeof TouchpointInputSchema.parse>;
+
+const unknownReference = (subject: string, field: string, message: string) =>
+  CrmValidationError.field(subject, [field], message, 'unknown_reference');
+
+/**
+ * Checks a touchpoint's references (customer, complaint, address, actor) and builds the record.
+ * Shared by `touchpoints.log` and `complaints.open`, which logs a touchpoint with the complaint.
+ */
+export async function buildTouchpoint(
+  ctx: ServiceContext,
+  input: ParsedTouchpoint,
+  subject: string,
+  customer?: Customer,
+): Promise<Touchpoint> {
+  const owner = customer ?? (await ctx.store.get('customers', input.customerId));
+  if (!owner) throw unknownReference(subject, 'customerId', 'no customer with this id');
+  if (input.complaintId !== undefined) {
+    const complaint = await ctx.store.get('complaints', input.complaintId);
+    if (!complaint || complaint.customerId !== owner.id) throw unknownReference(subject, 'complaintId', 'no complaint with this id for this customer');
+  }
+  if (input.addressId !== undefined && !owner.addresses.some((a) => a.id === input.addressId)) {
+    throw unknownReference(subject, 'addressId', 'no address with this id for this customer');
+  }
+  checkStaff(ctx, input.actorId, subject, 'actorId');
+  const now = nowIso(ctx);
+  return { id: ctx.newId(), ...input, occurredAt: input.occurredAt ?? now, version: 1, createdAt: now, updatedAt: now };
+}
+
+export function touchpointService(ctx: ServiceContext): TouchpointService {
+  return {
+    async log(raw) {
+      const input = parseOrThrow(TouchpointInputSchema, raw, 'touchpoint input');
+      const touchpoint = await buildTouchpoint(ctx, input, 'touchpoint input');
+      await ctx.store.write([{ type: 'create', entity: 'touchpoints', record: touchpoint }]);
+      ctx.emit('touchpoint.logged', { touchpoint });
+      return touchpoint;
+    },
+
+    get: (id) => getOrThrow(ctx, 'touchpoints', id),
+
+    async list(raw = {}) {
+      const { filter, ...page } = splitQuery(parseOrThrow(TouchpointQuerySchema, raw, 'touchpoint query'));
+      return ctx.store.list('touchpoints', { ...page, filter });
+    },
+  };
+}

@@ -1,0 +1,371 @@
+import { CrmConflictError } from '../errors/conflictError.js';
+import { CrmValidationError } from '../errors/validationError.js';
+import type { Complaint, ComplaintActivity } from '../schemas/complaint.js';
+import type { Customer } from '../schemas/customer.js';
+import type { Touchpoint } from '../schemas/touchpoint.js';
+import { checkLimit, decodeCursor, encodeCursor } from './cursor.js';
+import { SortedIndex, mergeWalks } from './sortedIndex.js';
+import type {
+  Change,
+  ChangePage,
+  ComplaintFilter,
+  ComplaintSummary,
+  CrmStore,
+  CustomerFilter,
+  EntityName,
+  EntityRecords,
+  HistoryItem,
+  HistoryQuery,
+  ListQuery,
+  Page,
+  TouchpointFilter,
+  WriteOp,
+} from './types.js';
+
+type AnyRecord = EntityRecords[EntityName];
+
+/** A complaint activity entry with the complaint it belongs to, as the history index keeps it. */
+interface ActivityRef {
+  readonly activity: ComplaintActivity;
+  readonly complaintId: string;
+}
+
+/** One way a table is indexed: which groups a record belongs to, sorted by which key. */
+interface IndexSpec<R> {
+  readonly index: SortedIndex<R>;
+  groupsOf(record: R): readonly string[];
+}
+
+const byId = <R extends { id: string }>(record: R): string => record.id;
+const ALL = [''] as const;
+const idIndex = <R extends { id: string }>() => new SortedIndex<R>(byId);
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}
+
+/** One entity's records and indexes. */
+class Table<R extends AnyRecord> {
+  readonly rows = new Map<string, R>();
+  readonly indexes: Record<string, IndexSpec<R>>;
+
+  constructor(indexes: Record<string, IndexSpec<R>>) {
+    this.indexes = indexes;
+  }
+
+  insert(record: R): void {
+    this.rows.set(record.id, record);
+    for (const spec of Object.values(this.indexes)) for (const group of spec.groupsOf(record)) spec.index.add(group, record);
+  }
+
+  replace(previous: R, record: R): void {
+    this.rows.set(record.id, record);
+    for (const spec of Object.values(this.indexes)) {
+      const before = spec.groupsOf(previous);
+      const after = spec.groupsOf(record);
+      for (const group of before) if (!after.includes(group)) spec.index.delete(group, previous.id);
+      for (const group of after) spec.index.replace(group, record);
+    }
+  }
+}
+
+/**
+ * A {@link CrmStore} that keeps everything in memory, with real indexes: by customer and time for
+ * histories, by email, by external id, by complaint status and owner. A history page costs
+ * O(log n + page size) whatever the number of touchpoints.
+ *
+ * It is the default store of `createCrm()` and the reference implementation of the contract;
+ * records are lost when the process ends, so use the SQL store from `@crm/adapters/sql` to keep them.
+ *
+ * @example
+ * ```ts
+ * const crm = createCrm({ store: memoryStore() })
+ * ```
+ */
+export function memoryStore(): CrmStore {
+  const customers = new Table<Customer>({
+    all: { index: idIndex(), groupsOf: () => ALL },
+    email: { index: idIndex(), groupsOf: (c) => [...new Set(c.emails)] },
+    externalId: { index: idIndex(), groupsOf: (c) => Object.entries(c.externalIds).map(([s, id]) => `${s}\u0001${id}`) },
+  });
+  const touchpoints = new Table<Touchpoint>({
+    all: { index: idIndex(), groupsOf: () => ALL },
+    customer: { index: idIndex(), groupsOf: (t) => [t.customerId] },
+    complaint: { index: idIndex(), groupsOf: (t) => (t.complaintId ? [t.complaintId] : []) },
+    history: { index: new SortedIndex((t) => t.occurredAt + t.id), groupsOf: (t) => [t.customerId] },
+  });
+  const complaints = new Table<Complaint>({
+    all: { index: idIndex(), groupsOf: () => ALL },
+    customer: { index: idIndex(), groupsOf: (c) => [c.customerId] },
+    status: { index: idIndex(), groupsOf: (c) => [c.status] },
+    owner: { index: idIndex(), groupsOf: (c) => (c.ownerId ? [c.ownerId] : []) },
+  });
+  const activityKey = (ref: ActivityRef) => ref.activity.at + ref.activity.id;
+  const activityHistory = new SortedIndex<ActivityRef>(activityKey);
+  const tables = { customers, touchpoints, complaints } as unknown as Record<EntityName, Table<AnyRecord>>;
+  const feed: Change[] = [];
+  const listeners = new Set<(changes: readonly Change[]) => void>();
+  let closed = false;
+
+  const assertOpen = () => {
+    if (closed) throw new Error('memoryStore: the store is closed');
+  };
+
+  const tableOf = (entity: EntityName, path: (string | number)[] = ['entity']) => {
+    const table = tables[entity];
+    if (!table || !Object.hasOwn(tables, entity)) {
+      throw CrmValidationError.field('store operation', path, 'expected "customers", "touchpoints" or "complaints"');
+    }
+    return table;
+  };
+
+  const indexActivity = (previous: Complaint | undefined, next: Complaint) => {
+    const moved = previous !== undefined && previous.customerId !== next.customerId;
+    if (moved) for (const entry of previous.activity) activityHistory.delete(previous.customerId, entry.at + entry.id);
+    const start = previous === undefined || moved ? 0 : previous.activity.length;
+    for (let i = start; i < next.activity.length; i++) activityHistory.add(next.customerId, { activity: next.activity[i]!, complaintId: next.id });
+  };
+
+  const checkOps = (ops: readonly WriteOp[]) => {
+    if (!Array.isArray(ops) || ops.length === 0) {
+      throw CrmValidationError.field('store write', ['ops'], 'expected at least one operation');
+    }
+    const seen = new Set<string>();
+    ops.forEach((op, i) => {
+      const table = tableOf(op.entity, ['ops', i, 'entity']);
+      const record = op.record as AnyRecord | undefined;
+      if (!record || typeof record.id !== 'string' || record.id === '') {
+        throw CrmValidationError.field('store write', ['ops', i, 'record', 'id'], 'is required');
+      }
+      const key = `${op.entity}\u0001${record.id}`;
+      if (seen.has(key)) throw CrmValidationError.field('store write', ['ops', i, 'record', 'id'], 'appears twice in one write');
+      seen.add(key);
+      const current = table.rows.get(record.id);
+      if (op.type === 'create') {
+        if (current) throw new CrmConflictError(op.entity.slice(0, -1), record.id, null, current.version);
+        if (record.version !== 1) throw CrmValidationError.field('store write', ['ops', i, 'record', 'version'], 'must be 1 on create');
+      } else if (op.type === 'update') {
+        if (!current) throw new CrmConflictError(op.entity.slice(0, -1), record.id, op.expectedVersion, 0);
+        if (current.version !== op.expectedVersion) {
+          throw new CrmConflictError(op.entity.slice(0, -1), record.id, op.expectedVersion, current.version);
+        }
+        if (record.version !== op.expectedVersion + 1) {
+          throw CrmValidationError.field('store write', ['ops', i, 'record', 'version'], `must be ${op.expectedVersion + 1} (expectedVersion + 1)`);
+        }
+        if (op.entity === 'complaints') checkAppendOnly(current as Complaint, record as Complaint, i);
+      } else {
+        throw CrmValidationError.field('store write', ['ops', i, 'type'], 'expected "create" or "update"');
+      }
+    });
+  };
+
+  const checkAppendOnly = (current: Complaint, next: Complaint, i: number) => {
+    const ok = next.activity.length >= current.activity.length && current.activity.every((entry, j) => next.activity[j]?.id === entry.id);
+    if (!ok) throw CrmValidationError.field('store write', ['ops', i, 'record', 'activity'], 'is append-only: existing entries cannot change or go');
+  };
+
+  const summarize = (complaint: Complaint): ComplaintSummary => ({
+    id: complaint.id,
+    subject: complaint.subject,
+    status: complaint.status,
+    priority: complaint.priority,
+    ownerId: complaint.ownerId,
+    channel: complaint.channel,
+  });
+
+  const listWalks = <E extends EntityName>(entity: E, filter: Record<string, unknown>, order: 'asc' | 'desc', after?: string) => {
+    const walk = (table: Table<AnyRecord>, index: string, group: string) => table.indexes[index]!.index.walk(group, order, after);
+    if (entity === 'customers') {
+      const f = filter as CustomerFilter;
+      if (f.email !== undefined) return walk(tables.customers, 'email', f.email.trim().toLowerCase());
+      if (f.externalId !== undefined) return walk(tables.customers, 'externalId', `${f.externalId.system}\u0001${f.externalId.id}`);
+      return walk(tables.customers, 'all', '');
+    }
+    if (entity === 'touchpoints') {
+      const f = filter as TouchpointFilter;
+      if (f.complaintId !== undefined) return walk(tables.touchpoints, 'complaint', f.complaintId);
+      if (f.customerId !== undefined) return walk(tables.touchpoints, 'customer', f.customerId);
+      return walk(tables.touchpoints, 'all', '');
+    }
+    const f = filter as ComplaintFilter;
+    if (f.customerId !== undefined) return walk(tables.complaints, 'customer', f.customerId);
+    if (f.ownerId !== undefined) return walk(tables.complaints, 'owner', f.ownerId);
+    if (f.status !== undefined) {
+      const statuses = typeof f.status === 'string' ? [f.status] : [...new Set(f.status)];
+      return mergeWalks(statuses.map((s) => walk(tables.complaints, 'status', s)), byId, order);
+    }
+    return walk(tables.complaints, 'all', '');
+  };
+
+  const matches = (entity: EntityName, filter: Record<string, unknown>, record: AnyRecord): boolean => {
+    if (entity === 'customers') {
+      const f = filter as CustomerFilter;
+      const c = record as Customer;
+      return (
+        (f.kind === undefined || c.kind === f.kind) &&
+        (f.ownerId === undefined || c.ownerId === f.ownerId) &&
+        (f.tag === undefined || c.tags.includes(f.tag)) &&
+        (f.email === undefined || c.emails.includes(f.email.trim().toLowerCase())) &&
+        (f.externalId === undefined || c.externalIds[f.externalId.system] === f.externalId.id)
+      );
+    }
+    if (entity === 'touchpoints') {
+      const f = filter as TouchpointFilter;
+      const t = record as Touchpoint;
+      return (
+        (f.customerId === undefined || t.customerId === f.customerId) &&
+        (f.complaintId === undefined || t.complaintId === f.complaintId) &&
+        (f.channel === undefined || t.channel === f.channel) &&
+        (f.direction === undefined || t.direction === f.direction) &&
+        (f.actorId === undefined || t.actorId === f.actorId)
+      );
+    }
+    const f = filter as ComplaintFilter;
+    const c = record as Complaint;
+    return (
+      (f.customerId === undefined || c.customerId === f.customerId) &&
+      (f.status === undefined || (typeof f.status === 'string' ? c.status === f.status : f.status.includes(c.status))) &&
+      (f.ownerId === undefined || c.ownerId === f.ownerId) &&
+      (f.priority === undefined || c.priority === f.priority)
+    );
+  };
+
+  const store: CrmStore & { readonly stats: () => { customers: number; touchpoints: number; complaints: number; changes: number } } = {
+    kind: 'memory',
+
+    async get(entity, id) {
+      assertOpen();
+      return (tableOf(entity).rows.get(id) as EntityRecords[typeof entity] | undefined) ?? null;
+    },
+
+    async list(entity, query = {}) {
+      assertOpen();
+      tableOf(entity);
+      const limit = checkLimit(query.limit, 50, 500);
+      const order = query.order ?? 'desc';
+      if (order !== 'asc' && order !== 'desc') throw CrmValidationError.field('page query', ['order'], 'expected "asc" or "desc"');
+      const after = query.cursor ? decodeCursor(`list:${entity}`, query.cursor) : undefined;
+      const filter = (query.filter ?? {}) as Record<string, unknown>;
+      const items: AnyRecord[] = [];
+      let more = false;
+      for (const record of listWalks(entity, filter, order, after)) {
+        if (!matches(entity, filter, record)) continue;
+        if (items.length === limit) {
+          more = true;
+          break;
+        }
+        items.push(record);
+      }
+      const last = items[items.length - 1];
+      return {
+        items: items as EntityRecords[typeof entity][],
+        nextCursor: more && last ? encodeCursor(`list:${entity}`, last.id) : null,
+      } satisfies Page<EntityRecords[typeof entity]>;
+    },
+
+    async write(ops) {
+      assertOpen();
+      checkOps(ops);
+      // Every check passed: apply all, synchronously, so no reader sees half a write.
+      const made: Change[] = [];
+      for (const op of ops) {
+        const table = tables[op.entity];
+        const record = deepFreeze(op.record) as AnyRecord;
+        const previous = table.rows.get(record.id);
+        if (previous) table.replace(previous, record);
+        else table.insert(record);
+        if (op.entity === 'complaints') indexActivity(previous as Complaint | undefined, record as Complaint);
+        const change = { seq: feed.length + 1, entity: op.entity, op: op.type, id: record.id, version: record.version, record } as Change;
+        feed.push(change);
+        made.push(change);
+      }
+      for (const listener of listeners) listener(made);
+      return { lastSeq: feed.length };
+    },
+
+    async history(customerId, query: HistoryQuery = {}) {
+      assertOpen();
+      const limit = checkLimit(query.limit, 50, 500);
+      const after = query.cursor ? decodeCursor('history', query.cursor) : undefined;
+      const types = query.types ?? ['touchpoint', 'complaint_activity'];
+      const channels = query.channels ? new Set(query.channels) : null;
+      type Entry = { key: string; item: () => HistoryItem | null };
+      const walks: Iterator<Entry>[] = [];
+      if (types.includes('touchpoint')) {
+        walks.push(
+          (function* () {
+            for (const t of touchpoints.indexes.history!.index.walk(customerId, 'desc', after)) {
+              yield { key: t.occurredAt + t.id, item: () => ({ type: 'touchpoint', id: t.id, at: t.occurredAt, touchpoint: t }) };
+            }
+          })(),
+        );
+      }
+      if (types.includes('complaint_activity')) {
+        walks.push(
+          (function* () {
+            for (const ref of activityHistory.walk(customerId, 'desc', after)) {
+              yield {
+                key: activityKey(ref),
+                item: () => {
+                  const complaint = complaints.rows.get(ref.complaintId);
+                  if (!complaint) return null;
+                  return { type: 'complaint_activity', id: ref.activity.id, at: ref.activity.at, complaint: summarize(complaint), activity: ref.activity };
+                },
+              };
+            }
+          })(),
+        );
+      }
+      const items: HistoryItem[] = [];
+      let lastKey = '';
+      let more = false;
+      for (const entry of mergeWalks(walks, (e) => e.key, 'desc')) {
+        const item = entry.item();
+        if (!item) continue;
+        if (channels) {
+          const channel = item.type === 'touchpoint' ? item.touchpoint.channel : item.complaint.channel;
+          if (!channels.has(channel)) continue;
+        }
+        if (items.length === limit) {
+          more = true;
+          break;
+        }
+        items.push(item);
+        lastKey = entry.key;
+      }
+      return { items, nextCursor: more ? encodeCursor('history', lastKey) : null };
+    },
+
+    async changes({ since, limit }) {
+      assertOpen();
+      if (!Number.isInteger(since) || since < 0) throw CrmValidationError.field('change query', ['since'], 'must be a whole number, 0 or more');
+      const max = checkLimit(limit, 100, 1000);
+      const changes = feed.slice(since, since + max);
+      return { changes, lastSeq: since + changes.length } satisfies ChangePage;
+    },
+
+    subscribe(listener) {
+      assertOpen();
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+
+    async close() {
+      closed = true;
+      listeners.clear();
+    },
+
+    stats: () => ({
+      customers: customers.rows.size,
+      touchpoints: touchpoints.rows.size,
+      complaints: complaints.rows.size,
+      changes: feed.length,
+    }),
+  };
+  return store;
+}
+

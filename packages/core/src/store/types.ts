@@ -1,0 +1,193 @@
+import type { Channel } from '../schemas/primitives.js';
+import type { Customer, CustomerKind } from '../schemas/customer.js';
+import type { Direction, Touchpoint } from '../schemas/touchpoint.js';
+import type { Complaint, ComplaintActivity, ComplaintStatus, Priority } from '../schemas/complaint.js';
+
+/** The kinds of record a {@link CrmStore} keeps. */
+export type EntityName = 'customers' | 'touchpoints' | 'complaints';
+
+/** The record type stored under each {@link EntityName}. */
+export interface EntityRecords {
+  customers: Customer;
+  touchpoints: Touchpoint;
+  complaints: Complaint;
+}
+
+/** Filters for listing customers. All given filters must match. */
+export interface CustomerFilter {
+  kind?: CustomerKind;
+  ownerId?: string;
+  /** Customers carrying this tag. */
+  tag?: string;
+  /** Customers with this email address (case-insensitive). */
+  email?: string;
+  /** The customer known by this id in another system. */
+  externalId?: { system: string; id: string };
+}
+
+/** Filters for listing touchpoints. All given filters must match. */
+export interface TouchpointFilter {
+  customerId?: string;
+  complaintId?: string;
+  channel?: Channel;
+  direction?: Direction;
+  actorId?: string;
+}
+
+/** Filters for listing complaints. All given filters must match. */
+export interface ComplaintFilter {
+  customerId?: string;
+  /** One status, or any of several. */
+  status?: ComplaintStatus | readonly ComplaintStatus[];
+  ownerId?: string;
+  priority?: Priority;
+}
+
+/** The filter type for each {@link EntityName}. */
+export interface EntityFilters {
+  customers: CustomerFilter;
+  touchpoints: TouchpointFilter;
+  complaints: ComplaintFilter;
+}
+
+/** A page request. Pages are keyset-paginated, so inserts between pages never repeat or skip an item. */
+export interface PageQuery {
+  /** Items per page, 1–500. Default 50. */
+  limit?: number;
+  /** The `nextCursor` of the previous page; omit for the first page. Opaque: don't build one. */
+  cursor?: string | null;
+}
+
+/** A query for `list`: records in creation order (`id`), newest first unless `order: 'asc'`. */
+export interface ListQuery<E extends EntityName> extends PageQuery {
+  filter?: EntityFilters[E];
+  order?: 'asc' | 'desc';
+}
+
+/** One page of results. `nextCursor` is `null` on the last page. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** A complaint as shown next to its activity in a history. */
+export interface ComplaintSummary {
+  id: string;
+  subject: string;
+  status: ComplaintStatus;
+  priority: Priority;
+  ownerId?: string | undefined;
+  channel: Channel;
+}
+
+/** One item of a customer's history: a touchpoint, or an entry of one of their complaints' activity logs. */
+export type HistoryItem =
+  | {
+      type: 'touchpoint';
+      /** The touchpoint's id. */
+      id: string;
+      /** When the contact happened (`occurredAt`). */
+      at: string;
+      touchpoint: Touchpoint;
+    }
+  | {
+      type: 'complaint_activity';
+      /** The activity entry's id. */
+      id: string;
+      /** When the activity happened. */
+      at: string;
+      complaint: ComplaintSummary;
+      activity: ComplaintActivity;
+    };
+
+/** What a history query asks for. */
+export interface HistoryQuery extends PageQuery {
+  /** Only touchpoints on these channels, and activity of complaints raised on them. */
+  channels?: readonly Channel[];
+  /** Only these kinds of item. Default: both. */
+  types?: readonly HistoryItem['type'][];
+}
+
+/** Creates a record. Fails with `CrmConflictError` if the id exists. `record.version` must be 1. */
+export interface CreateOp<E extends EntityName = EntityName> {
+  type: 'create';
+  entity: E;
+  record: EntityRecords[E];
+}
+
+/**
+ * Replaces a record, if and only if it is still at `expectedVersion`; otherwise the whole write
+ * fails with `CrmConflictError`. `record.version` must be `expectedVersion + 1`.
+ */
+export interface UpdateOp<E extends EntityName = EntityName> {
+  type: 'update';
+  entity: E;
+  record: EntityRecords[E];
+  expectedVersion: number;
+}
+
+/** One operation of an atomic {@link CrmStore.write}. */
+export type WriteOp = { [E in EntityName]: CreateOp<E> | UpdateOp<E> }[EntityName];
+
+/** One entry of the change feed: a record as it was written. */
+export type Change = {
+  [E in EntityName]: {
+    /** Position in the feed; strictly increasing, without gaps within one store. */
+    seq: number;
+    entity: E;
+    op: 'create' | 'update';
+    id: string;
+    version: number;
+    record: EntityRecords[E];
+  };
+}[EntityName];
+
+/** A page of the change feed. */
+export interface ChangePage {
+  changes: Change[];
+  /** Pass this as `since` to read on; equals `since` when there was nothing new. */
+  lastSeq: number;
+}
+
+/**
+ * Where a CRM keeps its records. Every implementation (memory, SQL, REST, …) runs the same
+ * contract suite from `@crm/core/testing`.
+ *
+ * Records given to `write` belong to the store afterwards: it may keep and freeze them, so don't
+ * mutate them. Records returned by `get`, `list` and `history` must not be mutated either.
+ */
+export interface CrmStore {
+  /** A short name for messages: `memory`, `sql`, `rest`. */
+  readonly kind: string;
+
+  /** The record with this id, or `null`. */
+  get<E extends EntityName>(entity: E, id: string): Promise<EntityRecords[E] | null>;
+
+  /** Records matching a filter, in creation (`id`) order, a page at a time. */
+  list<E extends EntityName>(entity: E, query?: ListQuery<E>): Promise<Page<EntityRecords[E]>>;
+
+  /**
+   * Writes all `ops` or none: if any op fails (an id that exists, a stale version), nothing is
+   * written and the first failure is thrown. Returns the feed sequence of the last change.
+   */
+  write(ops: readonly WriteOp[]): Promise<{ lastSeq: number }>;
+
+  /**
+   * A customer's touchpoints and complaint activity merged, newest first (by `at`, then `id`).
+   * Keyset-paginated, so items inserted while paging never cause repeats or gaps among the rest.
+   */
+  history(customerId: string, query?: HistoryQuery): Promise<Page<HistoryItem>>;
+
+  /** Changes with `seq > since`, in order, at most `limit` (default 100, at most 1000). */
+  changes(query: { since: number; limit?: number }): Promise<ChangePage>;
+
+  /**
+   * Calls `listener` after each write with the changes it made (one call per atomic write).
+   * Returns a function that stops the calls. Optional: stores that can't push leave it out and
+   * callers poll `changes`.
+   */
+  subscribe?(listener: (changes: readonly Change[]) => void): () => void;
+
+  /** Releases connections and timers. The store can't be used afterwards. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    // Resolve sibling workspaces to their TypeScript sources, so tests need no build.
+    conditions: ['@crm/source'],
+  },
+  test: {
+    include: ['packages/*/src/**/__tests__/**/*.test.ts', 'tests/**/*.test.ts'],
+    typecheck: {
+      enabled: true,
+      include: ['packages/*/src/**/__tests__/**/*.test-d.ts'],
+      tsconfig: './tsconfig.json',
+    },
+    testTimeout: 20_000,
+  },
+});
