@@ -20,11 +20,18 @@ export type IdGenerator = () => string;
  */
 export function ulidGenerator(now: () => number = Date.now, random: RandomSource = defaultRandom()): IdGenerator {
   let lastTime = -1;
-  // 80 random bits as 16 base-32 digits; incremented for ids within one millisecond.
+  // 80 random bits as 16 base-32 digits; the last is incremented for ids within one millisecond.
   const digits = new Uint8Array(16);
   const pool = new Uint8Array(4096);
   let poolAt = pool.length;
-  let timePart = '';
+  // The first 25 characters, rebuilt only when the millisecond changes or the last digit carries.
+  let head = '';
+
+  const rebuildHead = () => {
+    let out = encodeTime(lastTime);
+    for (let i = 0; i < 15; i++) out += ALPHABET[digits[i]!];
+    head = out;
+  };
 
   const refill = () => {
     if (poolAt + 16 > pool.length) {
@@ -32,33 +39,34 @@ export function ulidGenerator(now: () => number = Date.now, random: RandomSource
       poolAt = 0;
     }
     for (let i = 0; i < 16; i++) digits[i] = pool[poolAt++]! & 31;
+    // Leave room to count up within a millisecond before the head must change.
+    digits[15] = digits[15]! & 15;
   };
 
   const increment = () => {
     for (let i = 15; i >= 0; i--) {
       if (digits[i]! < 31) {
         digits[i]!++;
+        if (i < 15) rebuildHead();
         return;
       }
       digits[i] = 0;
     }
     // All 80 bits overflowed within one millisecond: move to the next millisecond.
     lastTime++;
-    timePart = encodeTime(lastTime);
+    rebuildHead();
   };
 
   return () => {
     const time = Math.max(now(), 0);
     if (time > lastTime) {
       lastTime = time;
-      timePart = encodeTime(time);
       refill();
+      rebuildHead();
     } else {
       increment();
     }
-    let out = timePart;
-    for (let i = 0; i < 16; i++) out += ALPHABET[digits[i]!];
-    return out;
+    return head + ALPHABET[digits[15]!]!;
   };
 }
 

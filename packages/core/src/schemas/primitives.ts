@@ -16,11 +16,16 @@ function isStorableText(value: string): boolean {
  * `max` UTF-16 code units.
  */
 export function text(max: number, min = 0) {
+  const tooShort = min === 1 ? 'must not be empty' : `must be at least ${min} characters`;
+  const tooLong = `must be at most ${max} characters`;
+  // One check instead of four: this runs for every text field of every record.
   return z.string().check(
     z.trim(),
-    z.minLength(min, min === 1 ? 'must not be empty' : `must be at least ${min} characters`),
-    z.maxLength(max, `must be at most ${max} characters`),
-    z.refine(isStorableText, 'contains a NUL character or an unpaired surrogate'),
+    z.superRefine((value: string, ctx) => {
+      const message =
+        value.length < min ? tooShort : value.length > max ? tooLong : isStorableText(value) ? null : 'contains a NUL character or an unpaired surrogate';
+      if (message !== null) ctx.issues.push({ code: 'custom', message, input: value });
+    }),
   );
 }
 

@@ -19,9 +19,18 @@ export interface ServiceContext {
 
 const SINGULAR: Record<EntityName, string> = { customers: 'customer', touchpoints: 'touchpoint', complaints: 'complaint' };
 
+let lastMs = Number.NaN;
+let lastIso = '';
+
 /** The current instant as a stored timestamp. */
 export function nowIso(ctx: ServiceContext): string {
-  return ctx.clock.now().toISOString();
+  const ms = ctx.clock.now().getTime();
+  // Many writes land in the same millisecond; formatting the date once for them saves real time.
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
 
 /** Reads a record or throws {@link CrmNotFoundError}. */

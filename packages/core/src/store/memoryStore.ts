@@ -43,7 +43,8 @@ const idIndex = <R extends { id: string }>() => new SortedIndex<R>(byId);
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
+    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
+    else for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
   }
   return value;
 }
@@ -52,19 +53,21 @@ function deepFreeze<T>(value: T): T {
 class Table<R extends AnyRecord> {
   readonly rows = new Map<string, R>();
   readonly indexes: Record<string, IndexSpec<R>>;
+  readonly #specs: IndexSpec<R>[];
 
   constructor(indexes: Record<string, IndexSpec<R>>) {
     this.indexes = indexes;
+    this.#specs = Object.values(indexes);
   }
 
   insert(record: R): void {
     this.rows.set(record.id, record);
-    for (const spec of Object.values(this.indexes)) for (const group of spec.groupsOf(record)) spec.index.add(group, record);
+    for (const spec of this.#specs) for (const group of spec.groupsOf(record)) spec.index.add(group, record);
   }
 
   replace(previous: R, record: R): void {
     this.rows.set(record.id, record);
-    for (const spec of Object.values(this.indexes)) {
+    for (const spec of this.#specs) {
       const before = spec.groupsOf(previous);
       const after = spec.groupsOf(record);
       for (const group of before) if (!after.includes(group)) spec.index.delete(group, previous.id);
@@ -115,11 +118,9 @@ export function memoryStore(): CrmStore {
     if (closed) throw new Error('memoryStore: the store is closed');
   };
 
-  const tableOf = (entity: EntityName, path: (string | number)[] = ['entity']) => {
-    const table = tables[entity];
-    if (!table || !Object.hasOwn(tables, entity)) {
-      throw CrmValidationError.field('store operation', path, 'expected "customers", "touchpoints" or "complaints"');
-    }
+  const tableOf = (entity: EntityName) => {
+    const table = Object.hasOwn(tables, entity) ? tables[entity] : undefined;
+    if (!table) throw CrmValidationError.field('store operation', ['entity'], 'expected "customers", "touchpoints" or "complaints"');
     return table;
   };
 
@@ -130,37 +131,40 @@ export function memoryStore(): CrmStore {
     for (let i = start; i < next.activity.length; i++) activityHistory.add(next.customerId, { activity: next.activity[i]!, complaintId: next.id });
   };
 
+  const fail = (i: number, field: string, message: string) =>
+    CrmValidationError.field('store write', ['ops', i, ...field.split('.')], message);
+
   const checkOps = (ops: readonly WriteOp[]) => {
     if (!Array.isArray(ops) || ops.length === 0) {
       throw CrmValidationError.field('store write', ['ops'], 'expected at least one operation');
     }
-    const seen = new Set<string>();
-    ops.forEach((op, i) => {
-      const table = tableOf(op.entity, ['ops', i, 'entity']);
+    const seen = ops.length > 1 ? new Set<string>() : null;
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      const table = Object.hasOwn(tables, op.entity) ? tables[op.entity as EntityName] : undefined;
+      if (!table) throw fail(i, 'entity', 'expected "customers", "touchpoints" or "complaints"');
       const record = op.record as AnyRecord | undefined;
-      if (!record || typeof record.id !== 'string' || record.id === '') {
-        throw CrmValidationError.field('store write', ['ops', i, 'record', 'id'], 'is required');
+      if (!record || typeof record.id !== 'string' || record.id === '') throw fail(i, 'record.id', 'is required');
+      if (seen) {
+        const key = `${op.entity}\u0001${record.id}`;
+        if (seen.has(key)) throw fail(i, 'record.id', 'appears twice in one write');
+        seen.add(key);
       }
-      const key = `${op.entity}\u0001${record.id}`;
-      if (seen.has(key)) throw CrmValidationError.field('store write', ['ops', i, 'record', 'id'], 'appears twice in one write');
-      seen.add(key);
       const current = table.rows.get(record.id);
       if (op.type === 'create') {
         if (current) throw new CrmConflictError(op.entity.slice(0, -1), record.id, null, current.version);
-        if (record.version !== 1) throw CrmValidationError.field('store write', ['ops', i, 'record', 'version'], 'must be 1 on create');
+        if (record.version !== 1) throw fail(i, 'record.version', 'must be 1 on create');
       } else if (op.type === 'update') {
         if (!current) throw new CrmConflictError(op.entity.slice(0, -1), record.id, op.expectedVersion, 0);
         if (current.version !== op.expectedVersion) {
           throw new CrmConflictError(op.entity.slice(0, -1), record.id, op.expectedVersion, current.version);
         }
-        if (record.version !== op.expectedVersion + 1) {
-          throw CrmValidationError.field('store write', ['ops', i, 'record', 'version'], `must be ${op.expectedVersion + 1} (expectedVersion + 1)`);
-        }
+        if (record.version !== op.expectedVersion + 1) throw fail(i, 'record.version', `must be ${op.expectedVersion + 1} (expectedVersion + 1)`);
         if (op.entity === 'complaints') checkAppendOnly(current as Complaint, record as Complaint, i);
       } else {
-        throw CrmValidationError.field('store write', ['ops', i, 'type'], 'expected "create" or "update"');
+        throw fail(i, 'type', 'expected "create" or "update"');
       }
-    });
+    }
   };
 
   const checkAppendOnly = (current: Complaint, next: Complaint, i: number) => {
