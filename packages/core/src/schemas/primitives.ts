@@ -7,7 +7,8 @@ const isWellFormed: (value: string) => boolean =
     ? (value) => (value as string & { isWellFormed(): boolean }).isWellFormed()
     : (value) => !LONE_SURROGATE.test(value);
 
-function isStorableText(value: string): boolean {
+/** Whether every store can keep `value` exactly: no NUL characters, no unpaired surrogates. */
+export function isStorableText(value: string): boolean {
   return !value.includes('\u0000') && isWellFormed(value);
 }
 
@@ -29,23 +30,66 @@ export function text(max: number, min = 0) {
   );
 }
 
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** What a record id looks like. */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** A record id: 1–64 letters, digits, `_` or `-`. SDK-assigned ids are ULIDs. */
 export const IdSchema = z.string().check(z.regex(ID_PATTERN, 'invalid id: expected 1-64 letters, digits, "_" or "-"'));
 
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** Years a stored timestamp may have: four digits, so stored timestamps sort as strings. */
+const MIN_MS = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z
+const MAX_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
 
 /** Parses a `Date` or an ISO 8601 date-time with an explicit offset into epoch milliseconds (NaN if invalid). */
 export function toEpochMs(value: string | Date): number {
-  if (value instanceof Date) return value.getTime();
+  const ms = value instanceof Date ? value.getTime() : parseIso(value);
+  return ms >= MIN_MS && ms <= MAX_MS ? ms : Number.NaN;
+}
+
+const digit = (value: string, at: number) => value.charCodeAt(at) - 48;
+const two = (value: string, at: number) => {
+  const a = digit(value, at);
+  const b = digit(value, at + 1);
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : Number.NaN;
+};
+
+/** The stored form `YYYY-MM-DDTHH:mm:ss.sssZ`, read without a regex or allocation (the hot path of ingest). */
+function parseCanonical(value: string): number {
+  if (value.length !== 24 || value[4] !== '-' || value[7] !== '-' || value[10] !== 'T' || value[13] !== ':' || value[16] !== ':' || value[19] !== '.' || value[23] !== 'Z') {
+    return Number.NaN;
+  }
+  const year = two(value, 0) * 100 + two(value, 2);
+  const month = two(value, 5);
+  const day = two(value, 8);
+  const hour = two(value, 11);
+  const minute = two(value, 14);
+  const second = two(value, 17);
+  const ms = two(value, 20) * 10 + digit(value, 22);
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 1 : 0;
+  // NaN fails every comparison below, so a non-digit anywhere ends up here too.
+  if (!(year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= DAYS_IN_MONTH[month - 1]! + leap)) return Number.NaN;
+  if (!(hour <= 23 && minute <= 59 && second <= 59 && ms >= 0 && ms <= 999)) return Number.NaN;
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+}
+
+function parseIso(value: string): number {
+  const canonical = parseCanonical(value);
+  if (!Number.isNaN(canonical)) return canonical;
   const m = ISO_DATE_TIME.exec(value);
   if (!m) return Number.NaN;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as number[];
-  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
-  if (month! < 1 || month! > 12 || day! < 1 || day! > daysInMonth || hour! > 23 || minute! > 59 || second! > 59) return Number.NaN;
+  const year = +m[1]!;
+  const month = +m[2]!;
+  const day = +m[3]!;
+  const leap = month === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 1 : 0;
+  if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]! + leap) return Number.NaN;
+  if (+m[4]! > 23 || +m[5]! > 59 || (m[6] !== undefined && +m[6] > 59)) return Number.NaN;
   return Date.parse(value);
 }
+
+/** Matches timestamps already in the stored form, which need no reformatting. */
+export const CANONICAL_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 const TIMESTAMP_HINT = 'expected an ISO 8601 date-time with an offset, such as "2026-05-01T09:30:00Z", or a Date';
 
@@ -58,7 +102,7 @@ export const TimestampSchema = z.pipe(
       ctx.issues.push({ code: 'custom', message: `invalid date-time: ${TIMESTAMP_HINT}`, input: value });
       return z.NEVER;
     }
-    return new Date(ms).toISOString();
+    return typeof value === 'string' && CANONICAL_TIMESTAMP.test(value) ? value : new Date(ms).toISOString();
   }),
 );
 

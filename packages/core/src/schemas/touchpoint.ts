@@ -26,24 +26,35 @@ export const ParticipantSchema = z.strictObject({
   email: z.optional(EmailSchema),
 });
 
+/** Length limits `[min, max]` of a touchpoint's text fields, shared with the fast path. */
+export const TOUCHPOINT_TEXT_LIMITS = {
+  department: [1, 100],
+  subject: [1, 500],
+  summary: [0, 20_000],
+  nextStep: [1, 2000],
+} as const;
+
+/** The longest contact a touchpoint can record, in seconds (one week). */
+export const MAX_DURATION_SECONDS = 604_800;
+
 const touchpointFields = {
   /** The customer this contact was with. */
   customerId: IdSchema,
   channel: ChannelSchema,
   direction: DirectionSchema,
   /** Length of the contact in whole seconds (at most a week). */
-  durationSeconds: z.number().check(z.int('must be a whole number of seconds'), z.minimum(0, 'must not be negative'), z.maximum(604_800, 'must be at most 604800 (one week)')),
+  durationSeconds: z.number().check(z.int('must be a whole number of seconds'), z.minimum(0, 'must not be negative'), z.maximum(MAX_DURATION_SECONDS, 'must be at most 604800 (one week)')),
   /** The staff member who handled the contact. */
   actorId: IdSchema,
   /** The people at the customer who took part. */
   participants: list(ParticipantSchema, 50),
-  department: text(100, 1),
-  subject: text(500, 1),
+  department: text(TOUCHPOINT_TEXT_LIMITS.department[1], 1),
+  subject: text(TOUCHPOINT_TEXT_LIMITS.subject[1], 1),
   /** What was said or done, as plain text. */
-  summary: text(20_000),
+  summary: text(TOUCHPOINT_TEXT_LIMITS.summary[1]),
   outcome: OutcomeSchema,
   /** What happens next, and who does it. */
-  nextStep: text(2000, 1),
+  nextStep: text(TOUCHPOINT_TEXT_LIMITS.nextStep[1], 1),
   /** From -1 (very negative) to 1 (very positive). */
   sentiment: z.number().check(z.minimum(-1, 'must be between -1 and 1'), z.maximum(1, 'must be between -1 and 1')),
   /** The complaint this contact was about. */

@@ -4,7 +4,7 @@ import type { Complaint, ComplaintActivity } from '../schemas/complaint.js';
 import type { Customer } from '../schemas/customer.js';
 import type { Touchpoint } from '../schemas/touchpoint.js';
 import { checkLimit, decodeCursor, encodeCursor } from './cursor.js';
-import { SortedIndex, mergeWalks } from './sortedIndex.js';
+import { SortedIndex, mergeWalks, type Ordering } from './sortedIndex.js';
 import type {
   Change,
   ChangePage,
@@ -38,13 +38,18 @@ interface IndexSpec<R> {
 
 const byId = <R extends { id: string }>(record: R): string => record.id;
 const ALL = [''] as const;
-const idIndex = <R extends { id: string }>() => new SortedIndex<R>(byId);
+const BY_ID: Ordering<{ id: string }> = { keyOf: byId, before: (a, b) => a.id < b.id };
+const idIndex = <R extends { id: string }>() => new SortedIndex<R>([BY_ID]);
+const BY_TIME: Ordering<Touchpoint> = {
+  keyOf: (t) => t.occurredAt + t.id,
+  before: (a, b) => a.occurredAt < b.occurredAt || (a.occurredAt === b.occurredAt && a.id < b.id),
+};
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
     if (Array.isArray(value)) for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
-    else for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+    else for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
   }
   return value;
 }
@@ -60,7 +65,11 @@ class Table<R extends AnyRecord> {
     this.#specs = Object.values(indexes);
   }
 
+  /** The largest id stored: a create with a larger id (the usual case) can't collide. */
+  maxId = '';
+
   insert(record: R): void {
+    if (record.id > this.maxId) this.maxId = record.id;
     this.rows.set(record.id, record);
     for (const spec of this.#specs) for (const group of spec.groupsOf(record)) spec.index.add(group, record);
   }
@@ -70,8 +79,11 @@ class Table<R extends AnyRecord> {
     for (const spec of this.#specs) {
       const before = spec.groupsOf(previous);
       const after = spec.groupsOf(record);
-      for (const group of before) if (!after.includes(group)) spec.index.delete(group, previous.id);
-      for (const group of after) spec.index.replace(group, record);
+      for (const group of before) if (!after.includes(group)) spec.index.delete(group, previous);
+      for (const group of after) {
+        if (before.includes(group)) spec.index.replace(group, previous, record);
+        else spec.index.add(group, record);
+      }
     }
   }
 }
@@ -97,9 +109,9 @@ export function memoryStore(): CrmStore {
   });
   const touchpoints = new Table<Touchpoint>({
     all: { index: idIndex(), groupsOf: () => ALL },
-    customer: { index: idIndex(), groupsOf: (t) => [t.customerId] },
+    // One group lookup serves both a customer's touchpoints by id (lists) and by time (history).
+    customer: { index: new SortedIndex<Touchpoint>([BY_ID, BY_TIME]), groupsOf: (t) => [t.customerId] },
     complaint: { index: idIndex(), groupsOf: (t) => (t.complaintId ? [t.complaintId] : []) },
-    history: { index: new SortedIndex((t) => t.occurredAt + t.id), groupsOf: (t) => [t.customerId] },
   });
   const complaints = new Table<Complaint>({
     all: { index: idIndex(), groupsOf: () => ALL },
@@ -108,9 +120,17 @@ export function memoryStore(): CrmStore {
     owner: { index: idIndex(), groupsOf: (c) => (c.ownerId ? [c.ownerId] : []) },
   });
   const activityKey = (ref: ActivityRef) => ref.activity.at + ref.activity.id;
-  const activityHistory = new SortedIndex<ActivityRef>(activityKey);
+  const activityHistory = new SortedIndex<ActivityRef>([{ keyOf: activityKey }]);
   const tables = { customers, touchpoints, complaints } as unknown as Record<EntityName, Table<AnyRecord>>;
-  const feed: Change[] = [];
+  // The change feed, kept as two parallel arrays (no object per change): the record written and
+  // its entity. A change's op follows from the record's version (1 on create, more on update).
+  const feedRecords: AnyRecord[] = [];
+  const feedEntities: EntityName[] = [];
+  const changeAt = (index: number): Change => {
+    const record = feedRecords[index]!;
+    const entity = feedEntities[index]!;
+    return { seq: index + 1, entity, op: record.version === 1 ? 'create' : 'update', id: record.id, version: record.version, record } as Change;
+  };
   const listeners = new Set<(changes: readonly Change[]) => void>();
   let closed = false;
 
@@ -126,7 +146,7 @@ export function memoryStore(): CrmStore {
 
   const indexActivity = (previous: Complaint | undefined, next: Complaint) => {
     const moved = previous !== undefined && previous.customerId !== next.customerId;
-    if (moved) for (const entry of previous.activity) activityHistory.delete(previous.customerId, entry.at + entry.id);
+    if (moved) for (const entry of previous.activity) activityHistory.delete(previous.customerId, { activity: entry, complaintId: previous.id });
     const start = previous === undefined || moved ? 0 : previous.activity.length;
     for (let i = start; i < next.activity.length; i++) activityHistory.add(next.customerId, { activity: next.activity[i]!, complaintId: next.id });
   };
@@ -134,11 +154,13 @@ export function memoryStore(): CrmStore {
   const fail = (i: number, field: string, message: string) =>
     CrmValidationError.field('store write', ['ops', i, ...field.split('.')], message);
 
-  const checkOps = (ops: readonly WriteOp[]) => {
+  /** Checks every op; returns each op's current record (undefined for creates) for the apply step. */
+  const checkOps = (ops: readonly WriteOp[]): (AnyRecord | undefined)[] => {
     if (!Array.isArray(ops) || ops.length === 0) {
       throw CrmValidationError.field('store write', ['ops'], 'expected at least one operation');
     }
     const seen = ops.length > 1 ? new Set<string>() : null;
+    const currents: (AnyRecord | undefined)[] = [];
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i]!;
       const table = Object.hasOwn(tables, op.entity) ? tables[op.entity as EntityName] : undefined;
@@ -150,7 +172,8 @@ export function memoryStore(): CrmStore {
         if (seen.has(key)) throw fail(i, 'record.id', 'appears twice in one write');
         seen.add(key);
       }
-      const current = table.rows.get(record.id);
+      // Ids are time-ordered, so a create usually carries the largest id yet and needs no lookup.
+      const current = op.type === 'create' && record.id > table.maxId ? undefined : table.rows.get(record.id);
       if (op.type === 'create') {
         if (current) throw new CrmConflictError(op.entity.slice(0, -1), record.id, null, current.version);
         if (record.version !== 1) throw fail(i, 'record.version', 'must be 1 on create');
@@ -164,7 +187,9 @@ export function memoryStore(): CrmStore {
       } else {
         throw fail(i, 'type', 'expected "create" or "update"');
       }
+      currents.push(current);
     }
+    return currents;
   };
 
   const checkAppendOnly = (current: Complaint, next: Complaint, i: number) => {
@@ -273,22 +298,26 @@ export function memoryStore(): CrmStore {
 
     async write(ops) {
       assertOpen();
-      checkOps(ops);
+      const currents = checkOps(ops);
       // Every check passed: apply all, synchronously, so no reader sees half a write.
-      const made: Change[] = [];
-      for (const op of ops) {
+      const first = feedRecords.length;
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i]!;
         const table = tables[op.entity];
         const record = deepFreeze(op.record) as AnyRecord;
-        const previous = table.rows.get(record.id);
+        const previous = currents[i];
         if (previous) table.replace(previous, record);
         else table.insert(record);
         if (op.entity === 'complaints') indexActivity(previous as Complaint | undefined, record as Complaint);
-        const change = { seq: feed.length + 1, entity: op.entity, op: op.type, id: record.id, version: record.version, record } as Change;
-        feed.push(change);
-        made.push(change);
+        feedRecords.push(record);
+        feedEntities.push(op.entity);
       }
-      for (const listener of listeners) listener(made);
-      return { lastSeq: feed.length };
+      if (listeners.size > 0) {
+        const made: Change[] = [];
+        for (let i = first; i < feedRecords.length; i++) made.push(changeAt(i));
+        for (const listener of listeners) listener(made);
+      }
+      return { lastSeq: feedRecords.length };
     },
 
     async history(customerId, query: HistoryQuery = {}) {
@@ -302,7 +331,7 @@ export function memoryStore(): CrmStore {
       if (types.includes('touchpoint')) {
         walks.push(
           (function* () {
-            for (const t of touchpoints.indexes.history!.index.walk(customerId, 'desc', after)) {
+            for (const t of touchpoints.indexes.customer!.index.walk(customerId, 'desc', after, 1)) {
               yield { key: t.occurredAt + t.id, item: () => ({ type: 'touchpoint', id: t.id, at: t.occurredAt, touchpoint: t }) };
             }
           })(),
@@ -348,7 +377,8 @@ export function memoryStore(): CrmStore {
       assertOpen();
       if (!Number.isInteger(since) || since < 0) throw CrmValidationError.field('change query', ['since'], 'must be a whole number, 0 or more');
       const max = checkLimit(limit, 100, 1000);
-      const changes = feed.slice(since, since + max);
+      const changes: Change[] = [];
+      for (let i = since; i < Math.min(since + max, feedRecords.length); i++) changes.push(changeAt(i));
       return { changes, lastSeq: since + changes.length } satisfies ChangePage;
     },
 
@@ -367,7 +397,7 @@ export function memoryStore(): CrmStore {
       customers: customers.rows.size,
       touchpoints: touchpoints.rows.size,
       complaints: complaints.rows.size,
-      changes: feed.length,
+      changes: feedRecords.length,
     }),
   };
   return store;

@@ -1,93 +1,120 @@
+/** One order in which a {@link SortedIndex} keeps each group. */
+export interface Ordering<R> {
+  /** The record's unique sort key in this order (what cursors hold). */
+  keyOf(record: R): string;
+  /**
+   * Whether `a` sorts before `b`: the same order as comparing keys, answered without building
+   * keys (the hot path of every insert). Defaults to comparing `keyOf`.
+   */
+  before?(a: R, b: R): boolean;
+}
+
 /**
  * Records grouped by a key (a customer id, a status, an email) and kept sorted within each group
- * by a unique string key, so a page is a binary search plus a walk: O(log n + page size).
+ * in one or more orders, so a page is a binary search plus a walk: O(log n + page size). Several
+ * orders share one group lookup, which is most of the cost of an insert into a large index.
  */
 export class SortedIndex<R> {
-  readonly #groups = new Map<string, R[]>();
-  readonly #keyOf: (record: R) => string;
+  readonly #groups = new Map<string, R[][]>();
+  readonly #keys: ((record: R) => string)[];
+  readonly #before: ((a: R, b: R) => boolean)[];
 
-  constructor(keyOf: (record: R) => string) {
-    this.#keyOf = keyOf;
+  constructor(orderings: readonly Ordering<R>[]) {
+    this.#keys = orderings.map((o) => o.keyOf);
+    this.#before = orderings.map((o) => o.before ?? ((a: R, b: R) => o.keyOf(a) < o.keyOf(b)));
   }
 
-  /** Adds `record` to `group`. Appending in key order (the usual case) is O(1). */
+  /** Adds `record` to `group` in every order. Appending in key order (the usual case) is O(1). */
   add(group: string, record: R): void {
-    let items = this.#groups.get(group);
-    if (!items) {
-      this.#groups.set(group, [record]);
+    const lists = this.#groups.get(group);
+    if (!lists) {
+      this.#groups.set(group, this.#keys.map(() => [record]));
       return;
     }
-    const key = this.#keyOf(record);
-    const last = items[items.length - 1];
-    if (last === undefined || this.#keyOf(last) < key) items.push(record);
-    else items.splice(this.#lowerBound(items, key), 0, record);
+    for (let o = 0; o < lists.length; o++) this.#insert(lists[o]!, o, record);
   }
 
-  /** Removes the record with `key` from `group`. */
-  delete(group: string, key: string): void {
-    const items = this.#groups.get(group);
-    if (!items) return;
-    const i = this.#lowerBound(items, key);
-    if (i < items.length && this.#keyOf(items[i]!) === key) {
-      items.splice(i, 1);
-      if (items.length === 0) this.#groups.delete(group);
-    }
+  /** Removes `record` (found by its keys) from `group`. */
+  delete(group: string, record: R): void {
+    const lists = this.#groups.get(group);
+    if (!lists) return;
+    for (let o = 0; o < lists.length; o++) this.#remove(lists[o]!, o, record);
+    if (lists[0]!.length === 0) this.#groups.delete(group);
   }
 
-  /** Replaces the record with the same key in `group` (after an update that kept its key). */
-  replace(group: string, record: R): void {
-    const items = this.#groups.get(group);
-    const key = this.#keyOf(record);
-    if (items) {
-      const i = this.#lowerBound(items, key);
-      if (i < items.length && this.#keyOf(items[i]!) === key) {
+  /** Puts `record` in the place of `previous` (the same record before an update) within `group`. */
+  replace(group: string, previous: R, record: R): void {
+    const lists = this.#groups.get(group);
+    if (!lists) return this.add(group, record);
+    for (let o = 0; o < lists.length; o++) {
+      const items = lists[o]!;
+      const keyOf = this.#keys[o]!;
+      const key = keyOf(previous);
+      const i = this.#lowerBound(items, o, key);
+      if (key === keyOf(record) && i < items.length && keyOf(items[i]!) === key) {
         items[i] = record;
-        return;
+      } else {
+        this.#remove(items, o, previous);
+        this.#insert(items, o, record);
       }
     }
-    this.add(group, record);
   }
 
   /** How many records `group` holds. */
   size(group: string): number {
-    return this.#groups.get(group)?.length ?? 0;
+    return this.#groups.get(group)?.[0]!.length ?? 0;
   }
 
   /**
-   * Walks `group` in key order (`desc`: largest first) starting strictly after `afterKey`
-   * (or at the start), yielding records until the caller stops.
+   * Walks `group` in ordering `ordering` (`desc`: largest key first), starting strictly after
+   * `afterKey` (or at the start), yielding records until the caller stops.
    */
-  *walk(group: string, order: 'asc' | 'desc', afterKey?: string): Generator<R, void, undefined> {
-    const items = this.#groups.get(group);
+  *walk(group: string, order: 'asc' | 'desc', afterKey?: string, ordering = 0): Generator<R, void, undefined> {
+    const items = this.#groups.get(group)?.[ordering];
     if (!items) return;
     if (order === 'asc') {
-      let i = afterKey === undefined ? 0 : this.#upperBound(items, afterKey);
+      let i = afterKey === undefined ? 0 : this.#upperBound(items, ordering, afterKey);
       while (i < items.length) yield items[i++]!;
     } else {
-      let i = afterKey === undefined ? items.length - 1 : this.#lowerBound(items, afterKey) - 1;
+      let i = afterKey === undefined ? items.length - 1 : this.#lowerBound(items, ordering, afterKey) - 1;
       while (i >= 0) yield items[i--]!;
     }
   }
 
+  #insert(items: R[], o: number, record: R): void {
+    const last = items[items.length - 1];
+    if (last === undefined || this.#before[o]!(last, record)) items.push(record);
+    else items.splice(this.#lowerBound(items, o, this.#keys[o]!(record)), 0, record);
+  }
+
+  #remove(items: R[], o: number, record: R): void {
+    const keyOf = this.#keys[o]!;
+    const key = keyOf(record);
+    const i = this.#lowerBound(items, o, key);
+    if (i < items.length && keyOf(items[i]!) === key) items.splice(i, 1);
+  }
+
   /** First position whose key is >= `key`. */
-  #lowerBound(items: R[], key: string): number {
+  #lowerBound(items: R[], o: number, key: string): number {
+    const keyOf = this.#keys[o]!;
     let lo = 0;
     let hi = items.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.#keyOf(items[mid]!) < key) lo = mid + 1;
+      if (keyOf(items[mid]!) < key) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
   /** First position whose key is > `key`. */
-  #upperBound(items: R[], key: string): number {
+  #upperBound(items: R[], o: number, key: string): number {
+    const keyOf = this.#keys[o]!;
     let lo = 0;
     let hi = items.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.#keyOf(items[mid]!) <= key) lo = mid + 1;
+      if (keyOf(items[mid]!) <= key) lo = mid + 1;
       else hi = mid;
     }
     return lo;

@@ -1,0 +1,80 @@
+import { CANONICAL_TIMESTAMP, CHANNELS, ID_PATTERN, isStorableText, toEpochMs } from './primitives.js';
+import { MAX_DURATION_SECONDS, OutcomeSchema, TOUCHPOINT_TEXT_LIMITS, type TouchpointInputSchema } from './touchpoint.js';
+import type * as z from 'zod/mini';
+
+type Parsed = z.output<typeof TouchpointInputSchema>;
+
+const CHANNEL_SET: ReadonlySet<unknown> = new Set(CHANNELS);
+const OUTCOME_SET: ReadonlySet<unknown> = new Set(OutcomeSchema.options);
+const ID_FIELDS = ['actorId', 'complaintId', 'addressId'] as const;
+const TEXT_FIELDS = Object.keys(TOUCHPOINT_TEXT_LIMITS) as (keyof typeof TOUCHPOINT_TEXT_LIMITS)[];
+const KNOWN: ReadonlySet<string> = new Set([
+  'customerId', 'channel', 'direction', 'occurredAt', 'durationSeconds', 'participants', 'outcome', 'sentiment', 'externalIds',
+  ...ID_FIELDS,
+  ...TEXT_FIELDS,
+]);
+
+const isId = (value: unknown) => typeof value === 'string' && ID_PATTERN.test(value);
+
+/**
+ * The common case of `TouchpointInputSchema.parse`, without zod's general machinery: logging a
+ * touchpoint is the hottest path of the SDK (bulk ingest, sync pulls). It accepts only input it
+ * can vouch for — plain objects with known keys, already-trimmed text, no participants or external
+ * ids — and returns `undefined` for anything else, which then goes through the zod schema (the
+ * single source of truth, and of every error message). A property test checks that whatever it
+ * accepts, zod accepts with the same output.
+ */
+export function fastTouchpointInput(input: unknown): Parsed | undefined {
+  if (typeof input !== 'object' || input === null || Object.getPrototypeOf(input) !== Object.prototype) return undefined;
+  const i = input as Record<string, unknown>;
+  for (const key in i) if (!KNOWN.has(key) || i[key] === undefined) return undefined;
+  if (!isId(i.customerId) || !CHANNEL_SET.has(i.channel) || (i.direction !== 'inbound' && i.direction !== 'outbound')) return undefined;
+  const out: Record<string, unknown> = { customerId: i.customerId, channel: i.channel, direction: i.direction };
+
+  const at = i.occurredAt;
+  if (at !== undefined) {
+    if (typeof at !== 'string' && !(at instanceof Date)) return undefined;
+    const ms = toEpochMs(at);
+    if (Number.isNaN(ms)) return undefined;
+    out.occurredAt = typeof at === 'string' && CANONICAL_TIMESTAMP.test(at) ? at : new Date(ms).toISOString();
+  }
+  const duration = i.durationSeconds;
+  if (duration !== undefined) {
+    if (!Number.isSafeInteger(duration) || (duration as number) < 0 || (duration as number) > MAX_DURATION_SECONDS) return undefined;
+    out.durationSeconds = duration;
+  }
+  for (const field of ID_FIELDS) {
+    const value = i[field];
+    if (value === undefined) continue;
+    if (!isId(value)) return undefined;
+    out[field] = value;
+  }
+  for (const field of TEXT_FIELDS) {
+    const value = i[field];
+    if (value === undefined) continue;
+    const [min, max] = TOUCHPOINT_TEXT_LIMITS[field];
+    if (typeof value !== 'string' || value.length < min || value.length > max || value.trim() !== value || !isStorableText(value)) {
+      return undefined;
+    }
+    out[field] = value;
+  }
+  if (i.outcome !== undefined) {
+    if (!OUTCOME_SET.has(i.outcome)) return undefined;
+    out.outcome = i.outcome;
+  }
+  const sentiment = i.sentiment;
+  if (sentiment !== undefined) {
+    if (typeof sentiment !== 'number' || !(sentiment >= -1 && sentiment <= 1)) return undefined;
+    out.sentiment = sentiment;
+  }
+  const participants = i.participants;
+  if (participants !== undefined && !(Array.isArray(participants) && participants.length === 0)) return undefined;
+  out.participants = [];
+  const externalIds = i.externalIds;
+  if (externalIds !== undefined) {
+    if (typeof externalIds !== 'object' || externalIds === null || Object.getPrototypeOf(externalIds) !== Object.prototype) return undefined;
+    for (const _ in externalIds) return undefined;
+  }
+  out.externalIds = {};
+  return out as Parsed;
+}
