@@ -120,7 +120,20 @@ describe('fastTouchpointInput (the ingest fast path)', () => {
       nextStep: text,
       outcome: mostly(fc.constantFrom('resolved', 'order', 'complaint', 'no_answer'), fc.constant('maybe')),
       sentiment: mostly(fc.double({ min: -1, max: 1, noNaN: true }), fc.constantFrom(Number.NaN, 1.5, -3, '0.5')),
-      participants: mostly(fc.constant([]), fc.constantFrom([{ name: 'Linda' }], 'nobody')),
+      participants: mostly(
+        fc.array(
+          fc.record(
+            {
+              name: mostly(fc.constantFrom('Linda', '林美', 'Siti Aminah'), fc.constantFrom('', ' Linda', 'x'.repeat(201))),
+              role: mostly(fc.constantFrom('Pengurus', 'buyer'), fc.constantFrom('', 'x'.repeat(101))),
+              email: mostly(fc.constantFrom('Linda@Example.COM', 'a.b+c@x.io'), fc.constantFrom('no-at', ' x@y.zz', 'a@b', `${'x'.repeat(250)}@y.zz`)),
+            },
+            { requiredKeys: [] },
+          ),
+          { maxLength: 3 },
+        ),
+        fc.constantFrom('nobody', [{ name: 'A', age: 3 }], Array.from({ length: 51 }, () => ({ name: 'x' }))),
+      ),
       externalIds: mostly(fc.constant({}), fc.constantFrom({ hubspot: '42' }, null)),
       extra: fc.constant('unknown field'),
     },
@@ -152,5 +165,8 @@ describe('fastTouchpointInput (the ingest fast path)', () => {
     const raw = { customerId: 'C1', channel: 'call', direction: 'inbound', occurredAt: '2026-03-02T10:00:00.000Z', summary: 'hello', outcome: 'resolved', actorId: 'sam' };
     expect(fastTouchpointInput(raw)).toEqual(TouchpointInputSchema.parse(raw));
     expect(fastTouchpointInput({ ...raw, occurredAt: new Date('2026-03-02T10:00:00Z') })).toEqual({ ...TouchpointInputSchema.parse(raw) });
+    const withPeople = { ...raw, participants: [{ name: '林美', role: '老闆', email: 'Mei@Example.TW' }] };
+    expect(fastTouchpointInput(withPeople)).toEqual(TouchpointInputSchema.parse(withPeople));
+    expect(fastTouchpointInput(withPeople)?.participants[0]?.email).toBe('mei@example.tw');
   });
 });

@@ -19,10 +19,13 @@ export const OutcomeSchema = z.enum([
   'other',
 ]);
 
+/** Length limits of a participant's name and role, shared with the fast path. */
+export const PARTICIPANT_LIMITS = { name: 200, role: 100 } as const;
+
 /** A person at the customer who took part in a contact. */
 export const ParticipantSchema = z.strictObject({
-  name: text(200, 1),
-  role: z.optional(text(100, 1)),
+  name: text(PARTICIPANT_LIMITS.name, 1),
+  role: z.optional(text(PARTICIPANT_LIMITS.role, 1)),
   email: z.optional(EmailSchema),
 });
 
@@ -33,6 +36,9 @@ export const TOUCHPOINT_TEXT_LIMITS = {
   summary: [0, 20_000],
   nextStep: [1, 2000],
 } as const;
+
+/** The most participants a touchpoint can name. */
+export const MAX_PARTICIPANTS = 50;
 
 /** The longest contact a touchpoint can record, in seconds (one week). */
 export const MAX_DURATION_SECONDS = 604_800;
@@ -47,7 +53,7 @@ const touchpointFields = {
   /** The staff member who handled the contact. */
   actorId: IdSchema,
   /** The people at the customer who took part. */
-  participants: list(ParticipantSchema, 50),
+  participants: list(ParticipantSchema, MAX_PARTICIPANTS),
   department: text(TOUCHPOINT_TEXT_LIMITS.department[1], 1),
   subject: text(TOUCHPOINT_TEXT_LIMITS.subject[1], 1),
   /** What was said or done, as plain text. */

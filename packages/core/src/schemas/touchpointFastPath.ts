@@ -1,8 +1,8 @@
 import { CANONICAL_TIMESTAMP, CHANNELS, ID_PATTERN, isStorableText, toEpochMs } from './primitives.js';
-import { MAX_DURATION_SECONDS, OutcomeSchema, TOUCHPOINT_TEXT_LIMITS, type TouchpointInputSchema } from './touchpoint.js';
-import type * as z from 'zod/mini';
+import { MAX_DURATION_SECONDS, MAX_PARTICIPANTS, OutcomeSchema, PARTICIPANT_LIMITS, TOUCHPOINT_TEXT_LIMITS, type TouchpointInputSchema } from './touchpoint.js';
+import { regexes, type output } from 'zod/mini';
 
-type Parsed = z.output<typeof TouchpointInputSchema>;
+type Parsed = output<typeof TouchpointInputSchema>;
 
 const CHANNEL_SET: ReadonlySet<unknown> = new Set(CHANNELS);
 const OUTCOME_SET: ReadonlySet<unknown> = new Set(OutcomeSchema.options);
@@ -15,18 +15,39 @@ const KNOWN: ReadonlySet<string> = new Set([
 ]);
 
 const isId = (value: unknown) => typeof value === 'string' && ID_PATTERN.test(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+const isCleanText = (value: unknown, min: number, max: number): value is string =>
+  typeof value === 'string' && value.length >= min && value.length <= max && value.trim() === value && isStorableText(value);
+
+/** A participant zod would accept unchanged (but for the email's case), or undefined. */
+function fastParticipant(p: unknown): Record<string, string> | undefined {
+  if (!isPlainObject(p)) return undefined;
+  for (const key in p) if ((key !== 'name' && key !== 'role' && key !== 'email') || p[key] === undefined) return undefined;
+  if (!isCleanText(p.name, 1, PARTICIPANT_LIMITS.name)) return undefined;
+  const out: Record<string, string> = { name: p.name };
+  if (p.role !== undefined) {
+    if (!isCleanText(p.role, 1, PARTICIPANT_LIMITS.role)) return undefined;
+    out.role = p.role;
+  }
+  if (p.email !== undefined) {
+    const email = p.email;
+    if (typeof email !== 'string' || email.length > 254 || email.trim() !== email || !regexes.email.test(email)) return undefined;
+    out.email = email.toLowerCase();
+  }
+  return out;
+}
 
 /**
  * The common case of `TouchpointInputSchema.parse`, without zod's general machinery: logging a
  * touchpoint is the hottest path of the SDK (bulk ingest, sync pulls). It accepts only input it
- * can vouch for — plain objects with known keys, already-trimmed text, no participants or external
- * ids — and returns `undefined` for anything else, which then goes through the zod schema (the
+ * can vouch for — plain objects with known keys, already-trimmed text, no external ids — and returns `undefined` for anything else, which then goes through the zod schema (the
  * single source of truth, and of every error message). A property test checks that whatever it
  * accepts, zod accepts with the same output.
  */
 export function fastTouchpointInput(input: unknown): Parsed | undefined {
-  if (typeof input !== 'object' || input === null || Object.getPrototypeOf(input) !== Object.prototype) return undefined;
-  const i = input as Record<string, unknown>;
+  if (!isPlainObject(input)) return undefined;
+  const i = input;
   for (const key in i) if (!KNOWN.has(key) || i[key] === undefined) return undefined;
   if (!isId(i.customerId) || !CHANNEL_SET.has(i.channel) || (i.direction !== 'inbound' && i.direction !== 'outbound')) return undefined;
   const out: Record<string, unknown> = { customerId: i.customerId, channel: i.channel, direction: i.direction };
@@ -53,9 +74,7 @@ export function fastTouchpointInput(input: unknown): Parsed | undefined {
     const value = i[field];
     if (value === undefined) continue;
     const [min, max] = TOUCHPOINT_TEXT_LIMITS[field];
-    if (typeof value !== 'string' || value.length < min || value.length > max || value.trim() !== value || !isStorableText(value)) {
-      return undefined;
-    }
+    if (!isCleanText(value, min, max)) return undefined;
     out[field] = value;
   }
   if (i.outcome !== undefined) {
@@ -68,11 +87,20 @@ export function fastTouchpointInput(input: unknown): Parsed | undefined {
     out.sentiment = sentiment;
   }
   const participants = i.participants;
-  if (participants !== undefined && !(Array.isArray(participants) && participants.length === 0)) return undefined;
-  out.participants = [];
+  if (participants === undefined) out.participants = [];
+  else {
+    if (!Array.isArray(participants) || participants.length > MAX_PARTICIPANTS) return undefined;
+    const list: Record<string, string>[] = [];
+    for (const p of participants) {
+      const parsed = fastParticipant(p);
+      if (!parsed) return undefined;
+      list.push(parsed);
+    }
+    out.participants = list;
+  }
   const externalIds = i.externalIds;
   if (externalIds !== undefined) {
-    if (typeof externalIds !== 'object' || externalIds === null || Object.getPrototypeOf(externalIds) !== Object.prototype) return undefined;
+    if (!isPlainObject(externalIds)) return undefined;
     for (const _ in externalIds) return undefined;
   }
   out.externalIds = {};
