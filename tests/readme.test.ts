@@ -26,7 +26,7 @@ describe('README TypeScript blocks', () => {
     join(dir, 'tsconfig.json'),
     JSON.stringify({
       extends: '../../tsconfig.base.json',
-      compilerOptions: { noEmit: true, types: ['node'], lib: ['ES2023', 'DOM'], noUnusedLocals: false },
+      compilerOptions: { noEmit: true, types: ['node'], lib: ['ES2024', 'DOM'], noUnusedLocals: false },
       include: ['*.mts'],
     }),
   );

@@ -73,6 +73,17 @@ describe('crm.customers', () => {
     );
   });
 
+  it('checks external ids per system, naming the system', async () => {
+    const { crm } = setup();
+    const c = await crm.customers.create({ name: 'x', externalIds: { hubspot: '901', salesforce: '003A000001' } });
+    expect(c.externalIds).toEqual({ hubspot: '901', salesforce: '003A000001' });
+    expect((await crm.customers.list({ externalId: { system: 'hubspot', id: '901' } })).items).toEqual([c]);
+    await expect(crm.customers.create({ name: 'x', externalIds: { HubSpot: '1', salesforce: '' } })).rejects.toThrow(
+      'Invalid customer input: externalIds.HubSpot: expected a system name in lower case, such as "hubspot"; externalIds.salesforce: expected an id of 1 to 255 characters without surrounding spaces',
+    );
+    await expect(crm.customers.create({ name: 'x', externalIds: ['1'] as never })).rejects.toThrow('externalIds: expected an object of ids by system name');
+  });
+
   it('assigns ids to addresses and keeps their freshness fields', async () => {
     const { crm } = setup();
     const c = await crm.customers.create({

@@ -25,46 +25,47 @@ const activityBase = {
 };
 
 /** One entry of a complaint's append-only activity log. */
-export const ComplaintActivitySchema = z.discriminatedUnion('type', [
-  z.strictObject({ ...activityBase, type: z.literal('opened'), touchpointId: z.optional(IdSchema) }),
-  z.strictObject({
-    ...activityBase,
-    type: z.literal('status_changed'),
-    from: ComplaintStatusSchema,
-    to: ComplaintStatusSchema,
-    note: z.optional(text(5000, 1)),
-  }),
-  z.strictObject({
-    ...activityBase,
-    type: z.literal('responded'),
-    /** `outbound`: staff answered the customer; `inbound`: the customer wrote or called again. */
-    direction: DirectionSchema,
-    message: z.optional(text(20_000)),
-    channel: z.optional(ChannelSchema),
-    touchpointId: z.optional(IdSchema),
-  }),
-  z.strictObject({
-    ...activityBase,
-    type: z.literal('assigned'),
-    from: z.nullable(IdSchema),
-    to: IdSchema,
-    reason: text(1000, 1),
-  }),
-  z.strictObject({
-    ...activityBase,
-    type: z.literal('priority_changed'),
-    from: PrioritySchema,
-    to: PrioritySchema,
-    reason: z.optional(text(1000, 1)),
-  }),
-  z.strictObject({
-    ...activityBase,
-    type: z.literal('satisfaction_recorded'),
-    score: z.number().check(z.int('must be a whole number'), z.minimum(1, 'must be from 1 to 5'), z.maximum(5, 'must be from 1 to 5')),
-    comment: z.optional(text(2000, 1)),
-  }),
-  z.strictObject({ ...activityBase, type: z.literal('note'), text: text(20_000, 1) }),
-]);
+export const ComplaintActivitySchema = /* @__PURE__ */ (() =>
+  z.discriminatedUnion('type', [
+    z.strictObject({ ...activityBase, type: z.literal('opened'), touchpointId: z.optional(IdSchema) }),
+    z.strictObject({
+      ...activityBase,
+      type: z.literal('status_changed'),
+      from: ComplaintStatusSchema,
+      to: ComplaintStatusSchema,
+      note: z.optional(text(5000, 1)),
+    }),
+    z.strictObject({
+      ...activityBase,
+      type: z.literal('responded'),
+      /** `outbound`: staff answered the customer; `inbound`: the customer wrote or called again. */
+      direction: DirectionSchema,
+      message: z.optional(text(20_000)),
+      channel: z.optional(ChannelSchema),
+      touchpointId: z.optional(IdSchema),
+    }),
+    z.strictObject({
+      ...activityBase,
+      type: z.literal('assigned'),
+      from: z.nullable(IdSchema),
+      to: IdSchema,
+      reason: text(1000, 1),
+    }),
+    z.strictObject({
+      ...activityBase,
+      type: z.literal('priority_changed'),
+      from: PrioritySchema,
+      to: PrioritySchema,
+      reason: z.optional(text(1000, 1)),
+    }),
+    z.strictObject({
+      ...activityBase,
+      type: z.literal('satisfaction_recorded'),
+      score: z.number().check(z.int('must be a whole number'), z.minimum(1, 'must be from 1 to 5'), z.maximum(5, 'must be from 1 to 5')),
+      comment: z.optional(text(2000, 1)),
+    }),
+    z.strictObject({ ...activityBase, type: z.literal('note'), text: text(20_000, 1) }),
+  ]))();
 
 /**
  * What a caller passes to `crm.complaints.open`.
@@ -104,18 +105,19 @@ export const ComplaintOpenSchema = z.strictObject({
 });
 
 /** A stored complaint with its activity log. */
-export const ComplaintSchema = z.strictObject({
-  ...recordMeta,
-  ...ComplaintInputSchema.def.shape,
-  status: ComplaintStatusSchema,
-  /** The touchpoint the complaint was opened from, if any. */
-  touchpointId: z.optional(IdSchema),
-  /** Satisfaction score from 1 to 5, recorded after resolution. */
-  satisfaction: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(5))),
-  resolvedAt: z.optional(IsoTimestampSchema),
-  /** Append-only: entries are added, never changed or removed. */
-  activity: list(ComplaintActivitySchema, 100_000),
-});
+export const ComplaintSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    ...recordMeta,
+    ...ComplaintInputSchema.def.shape,
+    status: ComplaintStatusSchema,
+    /** The touchpoint the complaint was opened from, if any. */
+    touchpointId: z.optional(IdSchema),
+    /** Satisfaction score from 1 to 5, recorded after resolution. */
+    satisfaction: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(5))),
+    resolvedAt: z.optional(IsoTimestampSchema),
+    /** Append-only: entries are added, never changed or removed. */
+    activity: list(ComplaintActivitySchema, 100_000),
+  }))();
 
 /** The complaint fields of `crm.complaints.open`. */
 export type ComplaintInput = z.input<typeof ComplaintInputSchema>;

@@ -105,14 +105,15 @@ export const CustomerPatchSchema = z.strictObject({
 });
 
 /** A stored postal address: always has an `id` and a `status`. */
-export const AddressSchema = z.strictObject({ ...AddressInputSchema.def.shape, id: IdSchema });
+export const AddressSchema = /* @__PURE__ */ (() => z.strictObject({ ...AddressInputSchema.def.shape, id: IdSchema }))();
 
 /** A stored customer (or prospect, or former customer). */
-export const CustomerSchema = z.strictObject({
-  ...recordMeta,
-  ...CustomerInputSchema.def.shape,
-  addresses: list(AddressSchema, 20),
-});
+export const CustomerSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    ...recordMeta,
+    ...CustomerInputSchema.def.shape,
+    addresses: list(AddressSchema, 20),
+  }))();
 
 /** Input to `crm.customers.create`. */
 export type CustomerInput = z.input<typeof CustomerInputSchema>;

@@ -15,18 +15,19 @@ export function durationToMinutes(duration: string): number {
 }
 
 /** A length of time: minutes as a number, or an ISO 8601 duration such as `PT4H`. Stored as minutes. */
-export const DurationSchema = z.pipe(
-  z.union([z.number(), z.string()]),
-  z.transform((value: number | string, ctx) => {
-    const minutes = typeof value === 'number' ? value : durationToMinutes(value);
-    if (!Number.isFinite(minutes) || minutes < 0) {
-      ctx.issues.push({
-        code: 'custom',
-        message: 'expected a non-negative number of minutes or an ISO 8601 duration such as "PT4H"',
-        input: value,
-      });
-      return z.NEVER;
-    }
-    return minutes;
-  }),
-);
+export const DurationSchema = /* @__PURE__ */ (() =>
+  z.pipe(
+    z.union([z.number(), z.string()]),
+    z.transform((value: number | string, ctx) => {
+      const minutes = typeof value === 'number' ? value : durationToMinutes(value);
+      if (!Number.isFinite(minutes) || minutes < 0) {
+        ctx.issues.push({
+          code: 'custom',
+          message: 'expected a non-negative number of minutes or an ISO 8601 duration such as "PT4H"',
+          input: value,
+        });
+        return z.NEVER;
+      }
+      return minutes;
+    }),
+  ))();

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { IdSchema, IsoTimestampSchema } from './primitives.js';
 
 /** Fields the SDK assigns to every stored record. */
-export const recordMeta = {
+export const recordMeta = /* @__PURE__ */ (() => ({
   /** Unique, sortable by creation time (a ULID unless you inject another id generator). */
   id: IdSchema,
   /** Starts at 1 and goes up by one on every write: the basis of optimistic concurrency. */
@@ -11,7 +11,7 @@ export const recordMeta = {
   createdAt: IsoTimestampSchema,
   /** When the record was last written (UTC ISO 8601). */
   updatedAt: IsoTimestampSchema,
-};
+}))();
 
 /** The fields every stored record carries. */
 export interface RecordMeta {

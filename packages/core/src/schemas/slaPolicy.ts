@@ -7,61 +7,61 @@ import { DurationSchema } from './duration.js';
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
 /** One local opening interval, `["09:00", "17:30"]`; an end before the start runs past midnight. */
-export const OpeningIntervalSchema = z.tuple([TimeOfDaySchema, TimeOfDaySchema]);
+export const OpeningIntervalSchema = /* @__PURE__ */ (() => z.tuple([TimeOfDaySchema, TimeOfDaySchema]))();
 
-const dayHours = z.optional(list(OpeningIntervalSchema, 24));
+const dayHours = /* @__PURE__ */ (() => z.optional(list(OpeningIntervalSchema, 24)))();
 
 /**
  * A business-hours calendar: opening hours per weekday in `timeZone`, and whole-day holidays.
  * `hours: "24/7"` is always open (except on holidays).
  */
-export const CalendarSpecSchema = z.strictObject({
-  timeZone: TimeZoneSchema,
-  hours: z.union([
-    z.literal('24/7'),
-    z.strictObject({ mon: dayHours, tue: dayHours, wed: dayHours, thu: dayHours, fri: dayHours, sat: dayHours, sun: dayHours }),
-  ]),
-  holidays: z._default(list(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a local date as "YYYY-MM-DD"')), 2000), []),
-});
+export const CalendarSpecSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    timeZone: TimeZoneSchema,
+    hours: z.union([
+      z.literal('24/7'),
+      z.strictObject({ mon: dayHours, tue: dayHours, wed: dayHours, thu: dayHours, fri: dayHours, sat: dayHours, sun: dayHours }),
+    ]),
+    holidays: z._default(list(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a local date as "YYYY-MM-DD"')), 2000), []),
+  }))();
 
 /** Business-time targets for one priority. Each is minutes, or an ISO 8601 duration (`PT4H`). */
-export const SlaTargetsSchema = z.strictObject({
-  firstResponse: z.optional(DurationSchema),
-  nextResponse: z.optional(DurationSchema),
-  resolution: z.optional(DurationSchema),
-});
+export const SlaTargetsSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    firstResponse: z.optional(DurationSchema),
+    nextResponse: z.optional(DurationSchema),
+    resolution: z.optional(DurationSchema),
+  }))();
 
 /**
  * A service-level agreement: which complaints it covers, the calendar its clock runs on, and
  * the targets per priority.
  */
-export const SlaPolicySchema = z.strictObject({
-  id: IdSchema,
-  name: text(200, 1),
-  /** Which complaints this policy covers; the first policy whose conditions all match wins. */
-  appliesTo: z._default(
-    z.strictObject({
-      priorities: z.optional(list(PrioritySchema, 4)),
-      channels: z.optional(list(ChannelSchema, 9)),
-      customerTags: z.optional(list(text(64, 1), 100)),
+export const SlaPolicySchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    id: IdSchema,
+    name: text(200, 1),
+    /** Which complaints this policy covers; the first policy whose conditions all match wins. */
+    appliesTo: z._default(
+      z.strictObject({
+        priorities: z.optional(list(PrioritySchema, 4)),
+        channels: z.optional(list(ChannelSchema, 9)),
+        customerTags: z.optional(list(text(64, 1), 100)),
+      }),
+      {},
+    ),
+    calendar: CalendarSpecSchema,
+    targets: z.strictObject({
+      low: z.optional(SlaTargetsSchema),
+      normal: z.optional(SlaTargetsSchema),
+      high: z.optional(SlaTargetsSchema),
+      urgent: z.optional(SlaTargetsSchema),
     }),
-    {},
-  ),
-  calendar: CalendarSpecSchema,
-  targets: z.strictObject({
-    low: z.optional(SlaTargetsSchema),
-    normal: z.optional(SlaTargetsSchema),
-    high: z.optional(SlaTargetsSchema),
-    urgent: z.optional(SlaTargetsSchema),
-  }),
-  /** Statuses during which the clock stops. */
-  pauseStatuses: z._default(list(ComplaintStatusSchema, 6), ['pending_customer']),
-  /** The fraction of a target after which a warning is raised. */
-  warningThreshold: z._default(
-    z.number().check(z.gt(0, 'must be greater than 0'), z.lt(1, 'must be less than 1')),
-    0.8,
-  ),
-});
+    /** Statuses during which the clock stops. */
+    pauseStatuses: z._default(list(ComplaintStatusSchema, 6), ['pending_customer']),
+    /** The fraction of a target after which a warning is raised. */
+    warningThreshold: z._default(z.number().check(z.gt(0, 'must be greater than 0'), z.lt(1, 'must be less than 1')), 0.8),
+  }))();
 
 /** A calendar specification. */
 export type CalendarSpec = z.output<typeof CalendarSpecSchema>;

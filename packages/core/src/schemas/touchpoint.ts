@@ -49,7 +49,13 @@ const touchpointFields = {
   channel: ChannelSchema,
   direction: DirectionSchema,
   /** Length of the contact in whole seconds (at most a week). */
-  durationSeconds: z.number().check(z.int('must be a whole number of seconds'), z.minimum(0, 'must not be negative'), z.maximum(MAX_DURATION_SECONDS, 'must be at most 604800 (one week)')),
+  durationSeconds: z
+    .number()
+    .check(
+      z.int('must be a whole number of seconds'),
+      z.minimum(0, 'must not be negative'),
+      z.maximum(MAX_DURATION_SECONDS, 'must be at most 604800 (one week)'),
+    ),
   /** The staff member who handled the contact. */
   actorId: IdSchema,
   /** The people at the customer who took part. */
@@ -99,11 +105,12 @@ export const TouchpointInputSchema = z.strictObject({
 });
 
 /** A stored touchpoint: one contact with a customer. */
-export const TouchpointSchema = z.strictObject({
-  ...recordMeta,
-  ...TouchpointInputSchema.def.shape,
-  occurredAt: IsoTimestampSchema,
-});
+export const TouchpointSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    ...recordMeta,
+    ...TouchpointInputSchema.def.shape,
+    occurredAt: IsoTimestampSchema,
+  }))();
 
 /** Input to `crm.touchpoints.log`. */
 export type TouchpointInput = z.input<typeof TouchpointInputSchema>;

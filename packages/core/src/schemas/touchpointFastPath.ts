@@ -1,6 +1,13 @@
-import { CANONICAL_TIMESTAMP, CHANNELS, ID_PATTERN, isStorableText, toEpochMs } from './primitives.js';
-import { MAX_DURATION_SECONDS, MAX_PARTICIPANTS, OutcomeSchema, PARTICIPANT_LIMITS, TOUCHPOINT_TEXT_LIMITS, type TouchpointInputSchema } from './touchpoint.js';
-import { regexes, type output } from 'zod/mini';
+import { CANONICAL_TIMESTAMP, CHANNELS, EMAIL_PATTERN, ID_PATTERN, isStorableText, toEpochMs } from './primitives.js';
+import {
+  MAX_DURATION_SECONDS,
+  MAX_PARTICIPANTS,
+  OutcomeSchema,
+  PARTICIPANT_LIMITS,
+  TOUCHPOINT_TEXT_LIMITS,
+  type TouchpointInputSchema,
+} from './touchpoint.js';
+import type { output } from 'zod/mini';
 
 type Parsed = output<typeof TouchpointInputSchema>;
 
@@ -9,7 +16,15 @@ const OUTCOME_SET: ReadonlySet<unknown> = new Set(OutcomeSchema.options);
 const ID_FIELDS = ['actorId', 'complaintId', 'addressId'] as const;
 const TEXT_FIELDS = Object.keys(TOUCHPOINT_TEXT_LIMITS) as (keyof typeof TOUCHPOINT_TEXT_LIMITS)[];
 const KNOWN: ReadonlySet<string> = new Set([
-  'customerId', 'channel', 'direction', 'occurredAt', 'durationSeconds', 'participants', 'outcome', 'sentiment', 'externalIds',
+  'customerId',
+  'channel',
+  'direction',
+  'occurredAt',
+  'durationSeconds',
+  'participants',
+  'outcome',
+  'sentiment',
+  'externalIds',
   ...ID_FIELDS,
   ...TEXT_FIELDS,
 ]);
@@ -32,7 +47,7 @@ function fastParticipant(p: unknown): Record<string, string> | undefined {
   }
   if (p.email !== undefined) {
     const email = p.email;
-    if (typeof email !== 'string' || email.length > 254 || email.trim() !== email || !regexes.email.test(email)) return undefined;
+    if (typeof email !== 'string' || email.length > 254 || email.trim() !== email || !EMAIL_PATTERN.test(email)) return undefined;
     out.email = email.toLowerCase();
   }
   return out;

@@ -2,7 +2,9 @@ import * as z from 'zod/mini';
 import { ChannelSchema, IdSchema, list } from '../schemas/primitives.js';
 import { CustomerKindSchema } from '../schemas/customer.js';
 import { DirectionSchema } from '../schemas/touchpoint.js';
-import { ComplaintStatusSchema, PrioritySchema } from '../schemas/complaint.js';
+import { ComplaintStatusSchema, PrioritySchema, type ComplaintStatus } from '../schemas/complaint.js';
+
+const isStatus = (value: unknown): value is ComplaintStatus => (ComplaintStatusSchema.options as readonly unknown[]).includes(value);
 
 const page = {
   limit: z.optional(z.number().check(z.int('must be a whole number'), z.minimum(1, 'must be from 1 to 500'), z.maximum(500, 'must be from 1 to 500'))),
@@ -34,7 +36,12 @@ export const TouchpointQuerySchema = z.strictObject({
 export const ComplaintQuerySchema = z.strictObject({
   ...page,
   customerId: z.optional(IdSchema),
-  status: z.optional(z.union([ComplaintStatusSchema, list(ComplaintStatusSchema, 6)])),
+  status: z.optional(
+    z.custom<ComplaintStatus | ComplaintStatus[]>(
+      (value) => isStatus(value) || (Array.isArray(value) && value.length <= 6 && value.every(isStatus)),
+      `expected a status or a list of statuses: ${ComplaintStatusSchema.options.map((s) => `"${s}"`).join(', ')}`,
+    ),
+  ),
   ownerId: z.optional(IdSchema),
   priority: z.optional(PrioritySchema),
 });

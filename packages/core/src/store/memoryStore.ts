@@ -8,17 +8,13 @@ import { SortedIndex, mergeWalks, type Ordering } from './sortedIndex.js';
 import type {
   Change,
   ChangePage,
-  ComplaintFilter,
   ComplaintSummary,
   CrmStore,
-  CustomerFilter,
   EntityName,
   EntityRecords,
   HistoryItem,
   HistoryQuery,
-  ListQuery,
   Page,
-  TouchpointFilter,
   WriteOp,
 } from './types.js';
 
@@ -206,61 +202,17 @@ export function memoryStore(): CrmStore {
     channel: complaint.channel,
   });
 
-  const listWalks = <E extends EntityName>(entity: E, filter: Record<string, unknown>, order: 'asc' | 'desc', after?: string) => {
-    const walk = (table: Table<AnyRecord>, index: string, group: string) => table.indexes[index]!.index.walk(group, order, after);
-    if (entity === 'customers') {
-      const f = filter as CustomerFilter;
-      if (f.email !== undefined) return walk(tables.customers, 'email', f.email.trim().toLowerCase());
-      if (f.externalId !== undefined) return walk(tables.customers, 'externalId', `${f.externalId.system}\u0001${f.externalId.id}`);
-      return walk(tables.customers, 'all', '');
+  /** Walks the most selective index a filter allows; every filter is still checked by `matches`. */
+  const listWalks = (entity: EntityName, filter: Record<string, unknown>, order: 'asc' | 'desc', after?: string) => {
+    const table = tables[entity];
+    for (const [key, index] of INDEXED[entity]) {
+      const value = filter[key];
+      if (value === undefined) continue;
+      const groups = Array.isArray(value) ? [...new Set(value as string[])] : [groupKey(key, value)];
+      const walks = groups.map((group) => table.indexes[index]!.index.walk(group, order, after));
+      return walks.length === 1 ? walks[0]! : mergeWalks(walks, byId, order);
     }
-    if (entity === 'touchpoints') {
-      const f = filter as TouchpointFilter;
-      if (f.complaintId !== undefined) return walk(tables.touchpoints, 'complaint', f.complaintId);
-      if (f.customerId !== undefined) return walk(tables.touchpoints, 'customer', f.customerId);
-      return walk(tables.touchpoints, 'all', '');
-    }
-    const f = filter as ComplaintFilter;
-    if (f.customerId !== undefined) return walk(tables.complaints, 'customer', f.customerId);
-    if (f.ownerId !== undefined) return walk(tables.complaints, 'owner', f.ownerId);
-    if (f.status !== undefined) {
-      const statuses = typeof f.status === 'string' ? [f.status] : [...new Set(f.status)];
-      return mergeWalks(statuses.map((s) => walk(tables.complaints, 'status', s)), byId, order);
-    }
-    return walk(tables.complaints, 'all', '');
-  };
-
-  const matches = (entity: EntityName, filter: Record<string, unknown>, record: AnyRecord): boolean => {
-    if (entity === 'customers') {
-      const f = filter as CustomerFilter;
-      const c = record as Customer;
-      return (
-        (f.kind === undefined || c.kind === f.kind) &&
-        (f.ownerId === undefined || c.ownerId === f.ownerId) &&
-        (f.tag === undefined || c.tags.includes(f.tag)) &&
-        (f.email === undefined || c.emails.includes(f.email.trim().toLowerCase())) &&
-        (f.externalId === undefined || c.externalIds[f.externalId.system] === f.externalId.id)
-      );
-    }
-    if (entity === 'touchpoints') {
-      const f = filter as TouchpointFilter;
-      const t = record as Touchpoint;
-      return (
-        (f.customerId === undefined || t.customerId === f.customerId) &&
-        (f.complaintId === undefined || t.complaintId === f.complaintId) &&
-        (f.channel === undefined || t.channel === f.channel) &&
-        (f.direction === undefined || t.direction === f.direction) &&
-        (f.actorId === undefined || t.actorId === f.actorId)
-      );
-    }
-    const f = filter as ComplaintFilter;
-    const c = record as Complaint;
-    return (
-      (f.customerId === undefined || c.customerId === f.customerId) &&
-      (f.status === undefined || (typeof f.status === 'string' ? c.status === f.status : f.status.includes(c.status))) &&
-      (f.ownerId === undefined || c.ownerId === f.ownerId) &&
-      (f.priority === undefined || c.priority === f.priority)
-    );
+    return table.indexes.all!.index.walk('', order, after);
   };
 
   const store: CrmStore & { readonly stats: () => { customers: number; touchpoints: number; complaints: number; changes: number } } = {
@@ -279,10 +231,13 @@ export function memoryStore(): CrmStore {
       if (order !== 'asc' && order !== 'desc') throw CrmValidationError.field('page query', ['order'], 'expected "asc" or "desc"');
       const after = query.cursor ? decodeCursor(`list:${entity}`, query.cursor) : undefined;
       const filter = (query.filter ?? {}) as Record<string, unknown>;
+      for (const key in filter) {
+        if (!FILTERS[entity].has(key)) throw CrmValidationError.field('page query', ['filter', key], 'unknown filter', 'unknown_field');
+      }
       const items: AnyRecord[] = [];
       let more = false;
       for (const record of listWalks(entity, filter, order, after)) {
-        if (!matches(entity, filter, record)) continue;
+        if (!matches(filter, record)) continue;
         if (items.length === limit) {
           more = true;
           break;
@@ -403,3 +358,55 @@ export function memoryStore(): CrmStore {
   return store;
 }
 
+
+/** Filters that have an index, most selective first, with the index that serves them. */
+const INDEXED: Record<EntityName, readonly (readonly [string, string])[]> = {
+  customers: [
+    ['email', 'email'],
+    ['externalId', 'externalId'],
+  ],
+  touchpoints: [
+    ['complaintId', 'complaint'],
+    ['customerId', 'customer'],
+  ],
+  complaints: [
+    ['customerId', 'customer'],
+    ['ownerId', 'owner'],
+    ['status', 'status'],
+  ],
+};
+
+/** The filters each entity knows; any other key is a mistake worth an error, not an empty page. */
+const FILTERS: Record<EntityName, ReadonlySet<string>> = {
+  customers: new Set(['kind', 'ownerId', 'tag', 'email', 'externalId']),
+  touchpoints: new Set(['customerId', 'complaintId', 'channel', 'direction', 'actorId']),
+  complaints: new Set(['customerId', 'status', 'ownerId', 'priority']),
+};
+
+const normalizeEmail = (email: unknown) => String(email).trim().toLowerCase();
+
+/** The index group a filter value selects. */
+function groupKey(key: string, value: unknown): string {
+  if (key === 'email') return normalizeEmail(value);
+  if (key === 'externalId') {
+    const { system, id } = value as { system: string; id: string };
+    return `${system}\u0001${id}`;
+  }
+  return String(value);
+}
+
+/** Whether `record` passes every filter: equality on the field of the same name, or one of a list. */
+function matches(filter: Record<string, unknown>, record: AnyRecord): boolean {
+  const r = record as unknown as Record<string, unknown>;
+  for (const key in filter) {
+    const want = filter[key];
+    if (want === undefined) continue;
+    let ok: boolean;
+    if (key === 'tag') ok = (r.tags as string[]).includes(want as string);
+    else if (key === 'email') ok = (r.emails as string[]).includes(normalizeEmail(want));
+    else if (key === 'externalId') ok = (r.externalIds as Record<string, string>)[(want as { system: string }).system] === (want as { id: string }).id;
+    else ok = Array.isArray(want) ? want.includes(r[key]) : r[key] === want;
+    if (!ok) return false;
+  }
+  return true;
+}
