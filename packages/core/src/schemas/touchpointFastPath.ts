@@ -29,6 +29,10 @@ const KNOWN: ReadonlySet<string> = new Set([
   ...TEXT_FIELDS,
 ]);
 
+// Stored records are frozen, so the common empty values can be shared instead of made per record.
+const NO_PARTICIPANTS: [] = Object.freeze([]) as unknown as [];
+const NO_IDS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 const isId = (value: unknown) => typeof value === 'string' && ID_PATTERN.test(value);
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
@@ -102,7 +106,7 @@ export function fastTouchpointInput(input: unknown): Parsed | undefined {
     out.sentiment = sentiment;
   }
   const participants = i.participants;
-  if (participants === undefined) out.participants = [];
+  if (participants === undefined) out.participants = NO_PARTICIPANTS;
   else {
     if (!Array.isArray(participants) || participants.length > MAX_PARTICIPANTS) return undefined;
     const list: Record<string, string>[] = [];
@@ -118,6 +122,6 @@ export function fastTouchpointInput(input: unknown): Parsed | undefined {
     if (!isPlainObject(externalIds)) return undefined;
     for (const _ in externalIds) return undefined;
   }
-  out.externalIds = {};
+  out.externalIds = NO_IDS;
   return out as Parsed;
 }

@@ -29,11 +29,13 @@ interface ActivityRef {
 /** One way a table is indexed: which groups a record belongs to, sorted by which key. */
 interface IndexSpec<R> {
   readonly index: SortedIndex<R>;
-  groupsOf(record: R): readonly string[];
+  /** The group (or groups) a record belongs to in this index; undefined for none. */
+  groupsOf(record: R): string | readonly string[] | undefined;
 }
 
 const byId = <R extends { id: string }>(record: R): string => record.id;
-const ALL = [''] as const;
+const asList = (groups: string | readonly string[] | undefined): readonly string[] =>
+  groups === undefined ? [] : typeof groups === 'string' ? [groups] : groups;
 const BY_ID: Ordering<{ id: string }> = { keyOf: byId, before: (a, b) => a.id < b.id };
 const idIndex = <R extends { id: string }>() => new SortedIndex<R>([BY_ID]);
 const BY_TIME: Ordering<Touchpoint> = {
@@ -67,14 +69,19 @@ class Table<R extends AnyRecord> {
   insert(record: R): void {
     if (record.id > this.maxId) this.maxId = record.id;
     this.rows.set(record.id, record);
-    for (const spec of this.#specs) for (const group of spec.groupsOf(record)) spec.index.add(group, record);
+    for (const spec of this.#specs) {
+      // Most indexes put a record in one group: a string, so the hot path allocates no array.
+      const groups = spec.groupsOf(record);
+      if (typeof groups === 'string') spec.index.add(groups, record);
+      else if (groups) for (const group of groups) spec.index.add(group, record);
+    }
   }
 
   replace(previous: R, record: R): void {
     this.rows.set(record.id, record);
     for (const spec of this.#specs) {
-      const before = spec.groupsOf(previous);
-      const after = spec.groupsOf(record);
+      const before = asList(spec.groupsOf(previous));
+      const after = asList(spec.groupsOf(record));
       for (const group of before) if (!after.includes(group)) spec.index.delete(group, previous);
       for (const group of after) {
         if (before.includes(group)) spec.index.replace(group, previous, record);
@@ -99,21 +106,21 @@ class Table<R extends AnyRecord> {
  */
 export function memoryStore(): CrmStore {
   const customers = new Table<Customer>({
-    all: { index: idIndex(), groupsOf: () => ALL },
+    all: { index: idIndex(), groupsOf: () => '' },
     email: { index: idIndex(), groupsOf: (c) => [...new Set(c.emails)] },
     externalId: { index: idIndex(), groupsOf: (c) => Object.entries(c.externalIds).map(([s, id]) => `${s}\u0001${id}`) },
   });
   const touchpoints = new Table<Touchpoint>({
-    all: { index: idIndex(), groupsOf: () => ALL },
+    all: { index: idIndex(), groupsOf: () => '' },
     // One group lookup serves both a customer's touchpoints by id (lists) and by time (history).
-    customer: { index: new SortedIndex<Touchpoint>([BY_ID, BY_TIME]), groupsOf: (t) => [t.customerId] },
-    complaint: { index: idIndex(), groupsOf: (t) => (t.complaintId ? [t.complaintId] : []) },
+    customer: { index: new SortedIndex<Touchpoint>([BY_ID, BY_TIME]), groupsOf: (t) => t.customerId },
+    complaint: { index: idIndex(), groupsOf: (t) => t.complaintId },
   });
   const complaints = new Table<Complaint>({
-    all: { index: idIndex(), groupsOf: () => ALL },
-    customer: { index: idIndex(), groupsOf: (c) => [c.customerId] },
-    status: { index: idIndex(), groupsOf: (c) => [c.status] },
-    owner: { index: idIndex(), groupsOf: (c) => (c.ownerId ? [c.ownerId] : []) },
+    all: { index: idIndex(), groupsOf: () => '' },
+    customer: { index: idIndex(), groupsOf: (c) => c.customerId },
+    status: { index: idIndex(), groupsOf: (c) => c.status },
+    owner: { index: idIndex(), groupsOf: (c) => c.ownerId },
   });
   const activityKey = (ref: ActivityRef) => ref.activity.at + ref.activity.id;
   const activityHistory = new SortedIndex<ActivityRef>([{ keyOf: activityKey }]);
