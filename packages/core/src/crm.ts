@@ -118,7 +118,7 @@ function normalizeOptions(options: CrmOptions): NormalizedOptions {
   if (options.ids !== undefined && typeof options.ids !== 'function') {
     throw CrmValidationError.field('createCrm options', ['ids'], 'expected a function returning a new id');
   }
-  const ids = options.ids ?? ulidGenerator(() => clock.now().getTime());
+  const ids = options.ids ?? ulidGenerator(clock === systemClock ? Date.now : () => clock.now().getTime());
   let staff: Staff[] | null = null;
   if (options.staff !== undefined) {
     staff = parseOrThrow(StaffListSchema, options.staff, 'createCrm options.staff');

@@ -1,5 +1,5 @@
 import type EventEmitter from 'eventemitter3';
-import type { Clock } from '../clock/clock.js';
+import { systemClock, type Clock } from '../clock/clock.js';
 import { CrmConflictError } from '../errors/conflictError.js';
 import { CrmNotFoundError } from '../errors/notFoundError.js';
 import { CrmValidationError } from '../errors/validationError.js';
@@ -24,7 +24,7 @@ let lastIso = '';
 
 /** The current instant as a stored timestamp. */
 export function nowIso(ctx: ServiceContext): string {
-  const ms = ctx.clock.now().getTime();
+  const ms = ctx.clock === systemClock ? Date.now() : ctx.clock.now().getTime();
   // Many writes land in the same millisecond; formatting the date once for them saves real time.
   if (ms !== lastMs) {
     lastMs = ms;
