@@ -14,7 +14,7 @@ import {
 } from '../schemas/complaint.js';
 import { DirectionSchema, type Touchpoint } from '../schemas/touchpoint.js';
 import type { Page, WriteOp } from '../store/types.js';
-import { checkStaff, getOrThrow, mutate, nowIso, type ServiceContext, type WriteOptions } from './context.js';
+import { checkStaff, getOrThrow, mutate, nowIso, type ServiceContext } from './context.js';
 import { ComplaintQuerySchema, splitQuery, type ComplaintQuery } from './query.js';
 import { buildTouchpoint } from './touchpoints.js';
 
@@ -31,7 +31,11 @@ export const COMPLAINT_TRANSITIONS: Readonly<Record<ComplaintStatus, readonly Co
   reopened: ['open', 'pending_customer', 'resolved'],
 };
 
-const actor = { actorId: z.optional(IdSchema) };
+const actor = {
+  actorId: z.optional(IdSchema),
+  /** The version you read; the call fails with `CrmConflictError` if the complaint has changed since. */
+  version: z.optional(z.number().check(z.int('must be a whole number'), z.minimum(1, 'must be 1 or more'))),
+};
 const RespondSchema = z.strictObject({
   ...actor,
   /** `outbound` (default): staff answered; `inbound`: the customer wrote or called again. */
@@ -54,18 +58,16 @@ const PriorityOptionsSchema = z.strictObject({ ...actor, reason: z.optional(text
 const RateSchema = z.strictObject({ ...actor, comment: z.optional(text(2000, 1)) });
 const NoteSchema = z.strictObject({ ...actor });
 
-type WithVersion<T> = T & WriteOptions;
-
 /** Options of `crm.complaints.respond`. */
-export type RespondInput = WithVersion<z.input<typeof RespondSchema>>;
+export type RespondInput = z.input<typeof RespondSchema>;
 /** Options of `crm.complaints.assign`: the reason is required, so hand-offs are explained. */
-export type AssignOptions = WithVersion<z.input<typeof AssignSchema>>;
+export type AssignOptions = z.input<typeof AssignSchema>;
 /** Options of `crm.complaints.setStatus`. */
-export type SetStatusOptions = WithVersion<z.input<typeof StatusSchema>>;
+export type SetStatusOptions = z.input<typeof StatusSchema>;
 /** Options of `crm.complaints.resolve`. */
-export type ResolveOptions = WithVersion<z.input<typeof ResolveSchema>>;
+export type ResolveOptions = z.input<typeof ResolveSchema>;
 /** Options of `crm.complaints.reopen`: the reason is required. */
-export type ReopenOptions = WithVersion<z.input<typeof ReopenSchema>>;
+export type ReopenOptions = z.input<typeof ReopenSchema>;
 
 /** `crm.complaints`: the complaint lifecycle, every step recorded in the complaint's activity log. */
 export interface ComplaintService {
@@ -100,17 +102,11 @@ export interface ComplaintService {
   /** Reopens a resolved complaint, with the reason. */
   reopen(id: string, options: ReopenOptions): Promise<Complaint>;
   /** Changes the priority, with an optional reason. */
-  setPriority(id: string, priority: Priority, options?: WithVersion<z.input<typeof PriorityOptionsSchema>>): Promise<Complaint>;
+  setPriority(id: string, priority: Priority, options?: z.input<typeof PriorityOptionsSchema>): Promise<Complaint>;
   /** Records the customer's satisfaction (1–5) with a resolved or closed complaint. */
-  rate(id: string, score: number, options?: WithVersion<z.input<typeof RateSchema>>): Promise<Complaint>;
+  rate(id: string, score: number, options?: z.input<typeof RateSchema>): Promise<Complaint>;
   /** Adds an internal note to the activity log. */
-  addNote(id: string, note: string, options?: WithVersion<z.input<typeof NoteSchema>>): Promise<Complaint>;
-}
-
-function splitVersion<T extends WriteOptions>(options: T | undefined): [Omit<T, 'version'>, WriteOptions] {
-  if (!options || typeof options !== 'object') return [{} as Omit<T, 'version'>, {}];
-  const { version, ...rest } = options;
-  return [rest, version === undefined ? {} : { version }];
+  addNote(id: string, note: string, options?: z.input<typeof NoteSchema>): Promise<Complaint>;
 }
 
 export function complaintService(ctx: ServiceContext): ComplaintService {
@@ -139,11 +135,11 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
   /** Appends entries (and field changes) to a complaint, then emits what happened. */
   const append = async (
     id: string,
-    write: WriteOptions,
+    version: number | undefined,
     build: (current: Complaint) => { entries: ComplaintActivity[]; fields?: Partial<Complaint>; clear?: (keyof Complaint)[] },
   ) => {
     let entries: ComplaintActivity[] = [];
-    const { record } = await mutate(ctx, 'complaints', id, write, (current) => {
+    const { record } = await mutate(ctx, 'complaints', id, version === undefined ? undefined : { version }, (current) => {
       const built = build(current);
       entries = built.entries;
       let status = current.status;
@@ -230,10 +226,9 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
     },
 
     async respond(id, raw) {
-      const [rest, write] = splitVersion(raw);
-      const input = parseOrThrow(RespondSchema, rest, 'complaint response');
+      const { version, ...input } = parseOrThrow(RespondSchema, raw ?? {}, 'complaint response');
       checkStaff(ctx, input.actorId, 'complaint response', 'actorId');
-      return append(id, write, (current) => {
+      return append(id, version, (current) => {
         notClosed(current, 'complaint response');
         const { at, ...fields } = input;
         const entries: ComplaintActivity[] = [entry('responded', fields, at)];
@@ -246,12 +241,11 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
     },
 
     async assign(id, ownerId, raw) {
-      const [rest, write] = splitVersion(raw);
       const owner = parseOrThrow(IdSchema, ownerId, 'complaint assignment');
-      const options = parseOrThrow(AssignSchema, rest, 'complaint assignment');
+      const { version, ...options } = parseOrThrow(AssignSchema, raw, 'complaint assignment');
       checkStaff(ctx, owner, 'complaint assignment', 'ownerId');
       checkStaff(ctx, options.actorId, 'complaint assignment', 'actorId');
-      return append(id, write, (current) => {
+      return append(id, version, (current) => {
         notClosed(current, 'complaint assignment');
         if (current.ownerId === owner) throw CrmValidationError.field('complaint assignment', ['ownerId'], `"${owner}" already owns this complaint`);
         return {
@@ -262,10 +256,9 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
     },
 
     async setStatus(id, status, raw) {
-      const [rest, write] = splitVersion(raw);
       const to = parseOrThrow(ComplaintStatusSchema, status, 'complaint status');
-      const options = parseOrThrow(StatusSchema, rest, 'complaint status change');
-      return append(id, write, (current) => {
+      const { version, ...options } = parseOrThrow(StatusSchema, raw ?? {}, 'complaint status change');
+      return append(id, version, (current) => {
         const change = statusEntry(current, to, options, 'complaint status change');
         if (to === 'resolved') return { entries: [change], fields: { resolvedAt: change.at } };
         if (to === 'reopened') return { entries: [change], clear: ['resolvedAt'] };
@@ -274,9 +267,8 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
     },
 
     async resolve(id, raw) {
-      const [rest, write] = splitVersion(raw);
-      const options = parseOrThrow(ResolveSchema, rest, 'complaint resolution');
-      return append(id, write, (current) => {
+      const { version, ...options } = parseOrThrow(ResolveSchema, raw ?? {}, 'complaint resolution');
+      return append(id, version, (current) => {
         const change = statusEntry(current, 'resolved', options, 'complaint resolution');
         const entries: ComplaintActivity[] = [change];
         if (options.satisfaction === undefined) return { entries, fields: { resolvedAt: change.at } };
@@ -286,19 +278,17 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
     },
 
     async reopen(id, raw) {
-      const [rest, write] = splitVersion(raw);
-      const options = parseOrThrow(ReopenSchema, rest, 'complaint reopening');
-      return append(id, write, (current) => ({
+      const { version, ...options } = parseOrThrow(ReopenSchema, raw, 'complaint reopening');
+      return append(id, version, (current) => ({
         entries: [statusEntry(current, 'reopened', { actorId: options.actorId, note: options.reason }, 'complaint reopening')],
         clear: ['resolvedAt'],
       }));
     },
 
     async setPriority(id, priority, raw) {
-      const [rest, write] = splitVersion(raw);
       const to = parseOrThrow(PrioritySchema, priority, 'complaint priority');
-      const options = parseOrThrow(PriorityOptionsSchema, rest, 'complaint priority change');
-      return append(id, write, (current) => {
+      const { version, ...options } = parseOrThrow(PriorityOptionsSchema, raw ?? {}, 'complaint priority change');
+      return append(id, version, (current) => {
         notClosed(current, 'complaint priority change');
         if (current.priority === to) throw CrmValidationError.field('complaint priority change', ['priority'], `the priority is already "${to}"`);
         return { entries: [entry('priority_changed', { ...options, from: current.priority, to })], fields: { priority: to } };
@@ -306,10 +296,9 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
     },
 
     async rate(id, score, raw) {
-      const [rest, write] = splitVersion(raw);
       const parsed = parseOrThrow(ResolveSchema, { satisfaction: score }, 'complaint rating').satisfaction!;
-      const options = parseOrThrow(RateSchema, rest, 'complaint rating');
-      return append(id, write, (current) => {
+      const { version, ...options } = parseOrThrow(RateSchema, raw ?? {}, 'complaint rating');
+      return append(id, version, (current) => {
         if (current.status !== 'resolved' && current.status !== 'closed') {
           throw CrmValidationError.field('complaint rating', ['status'], 'only a resolved or closed complaint can be rated', 'invalid_transition');
         }
@@ -318,10 +307,9 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
     },
 
     async addNote(id, note, raw) {
-      const [rest, write] = splitVersion(raw);
       const body = parseOrThrow(z.strictObject({ text: text(20_000, 1) }), { text: note }, 'complaint note').text;
-      const options = parseOrThrow(NoteSchema, rest, 'complaint note');
-      return append(id, write, () => ({ entries: [entry('note', { ...options, text: body })] }));
+      const { version, ...options } = parseOrThrow(NoteSchema, raw ?? {}, 'complaint note');
+      return append(id, version, () => ({ entries: [entry('note', { ...options, text: body })] }));
     },
   };
 }
