@@ -6,7 +6,7 @@ export default defineConfig({
     conditions: ['@crm/source'],
   },
   test: {
-    include: ['packages/*/src/**/__tests__/**/*.test.ts', 'tests/**/*.test.ts'],
+    include: ['packages/*/src/**/__tests__/**/*.test.ts', 'packages/*/src/**/__tests__/**/*.test.tsx', 'tests/**/*.test.ts'],
     typecheck: {
       enabled: true,
       include: ['packages/*/src/**/__tests__/**/*.test-d.ts'],

@@ -8,4 +8,6 @@ export default defineConfig({
   sourcemap: true,
   target: 'es2022',
   treeshake: true,
+  // @crm/core is a dependency: the app's one copy must be shared (instanceof, events), never bundled.
+  external: ['@crm/core'],
 });

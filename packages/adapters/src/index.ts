@@ -1,1 +1,17 @@
-export {};
+/**
+ * `@crm/adapters`: stores and sync adapters for `@crm/core`. The root export holds what every
+ * remote shares — the HTTP retry policy and {@link CrmRemoteError}; each adapter will live on
+ * its own subpath (`/rest`, `/sql`, `/hubspot`, `/salesforce`, `/sync`).
+ *
+ * @packageDocumentation
+ */
+export {
+  isRetryableStatus,
+  isIdempotentMethod,
+  parseRetryAfter,
+  retryDelay,
+  DEFAULT_RETRY_BASE_MS,
+  DEFAULT_RETRY_MAX_MS,
+  type RetryDelayOptions,
+} from './http/retryPolicy.js';
+export { CrmRemoteError } from '@crm/core';

@@ -1,0 +1,71 @@
+// `npm run check:size`: what `import { createCrm } from '@crm/core'` costs an app, minified and
+// gzipped, against a budget. Bundles the BUILT ESM of @crm/core (run `npm run build` first) with
+// zod and eventemitter3 from node_modules, the way an app's bundler would, and exits 1 when over.
+//
+// 1 kB = 1000 bytes here.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+/** The budget for `createCrm` and everything it pulls in, min+gzip, in bytes. */
+const BUDGET_BYTES = 20_000;
+const TOP_INPUTS = 10;
+
+const root = join(import.meta.dirname, '..');
+const coreDist = join(root, 'packages', 'core', 'dist', 'index.js');
+if (!existsSync(coreDist)) {
+  console.error(`check:size: ${relative(root, coreDist)} is missing — run \`npm run build\` first.`);
+  process.exit(1);
+}
+
+const result = await build({
+  // Exported, so createCrm (and what it reaches) survives tree-shaking like in an app that calls it.
+  stdin: { contents: "export { createCrm as crm } from '@crm/core';", resolveDir: root, sourcefile: 'size-entry.js' },
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  // What an app's bundler resolves: the `import` branch of each `exports` map (never our
+  // `@crm/source` condition, which points at TypeScript sources), `module`/`main` otherwise.
+  conditions: ['import', 'module'],
+  mainFields: ['module', 'main'],
+  write: false,
+  metafile: true,
+  logLevel: 'silent',
+});
+
+const code = result.outputFiles[0].contents;
+const minBytes = code.byteLength;
+const gzipBytes = gzipSync(code, { level: 9 }).byteLength;
+const kB = (bytes) => `${(bytes / 1000).toFixed(1)} kB`;
+const share = Math.round((gzipBytes / BUDGET_BYTES) * 100);
+
+// Where the bytes come from: each input's share of the minified output.
+const output = Object.values(result.metafile.outputs)[0];
+const inputs = Object.entries(output.inputs)
+  .map(([path, { bytesInOutput }]) => ({ path: path.replace(/^(\.\.\/)*/, ''), bytes: bytesInOutput }))
+  .sort((a, b) => b.bytes - a.bytes);
+const coreResolved = inputs.some((i) => i.path.startsWith('packages/core/dist/'));
+if (!coreResolved) {
+  console.error('check:size: @crm/core did not resolve to packages/core/dist — the measurement would be wrong.');
+  process.exit(1);
+}
+
+console.log(`Top ${TOP_INPUTS} of ${inputs.length} inputs by minified bytes in the bundle:`);
+for (const { path, bytes } of inputs.slice(0, TOP_INPUTS)) {
+  console.log(`  ${String(bytes).padStart(7)} B  ${((bytes / minBytes) * 100).toFixed(1).padStart(5)}%  ${path}`);
+}
+const rest = inputs.slice(TOP_INPUTS).reduce((sum, i) => sum + i.bytes, 0);
+if (rest > 0)
+  console.log(
+    `  ${String(rest).padStart(7)} B  ${((rest / minBytes) * 100).toFixed(1).padStart(5)}%  (${inputs.length - TOP_INPUTS} more)`,
+  );
+console.log(`\n@crm/core createCrm: ${kB(minBytes)} minified`);
+console.log(`@crm/core createCrm: ${kB(gzipBytes)} min+gzip (budget ${kB(BUDGET_BYTES)}, ${share}% of budget)`);
+
+if (gzipBytes > BUDGET_BYTES) {
+  console.error(`check:size: over budget by ${kB(gzipBytes - BUDGET_BYTES)}.`);
+  process.exit(1);
+}
