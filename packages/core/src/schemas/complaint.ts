@@ -15,14 +15,14 @@ export const ComplaintStatusSchema = z.enum(['new', 'open', 'pending_customer', 
 /** Complaint statuses that count as not yet resolved. */
 export const UNRESOLVED_STATUSES = ['new', 'open', 'pending_customer', 'reopened'] as const;
 
-const activityBase = {
+const activityBase = /* @__PURE__ */ (() => ({
   /** Unique and sortable by creation time, like record ids. */
   id: IdSchema,
   /** When it happened (UTC ISO 8601). */
   at: IsoTimestampSchema,
   /** The staff member who did it, if any. */
   actorId: z.optional(IdSchema),
-};
+}))();
 
 /** One entry of a complaint's append-only activity log. */
 export const ComplaintActivitySchema = /* @__PURE__ */ (() =>

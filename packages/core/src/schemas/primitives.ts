@@ -102,17 +102,34 @@ export const CANONICAL_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z
 
 const TIMESTAMP_HINT = 'expected an ISO 8601 date-time with an offset, such as "2026-05-01T09:30:00Z", or a Date';
 
+/**
+ * A schema that checks a value with `check` (which reports problems) and then rewrites it with
+ * `normalize` (which may change its type, as in `Date` → string). Built from checks rather than
+ * zod's pipe and transform, which would add their weight to every bundle.
+ */
+function normalized<In, Out>(
+  base: z.ZodMiniType<unknown, unknown>,
+  check: (value: In) => string | null,
+  normalize: (value: In) => Out,
+): z.ZodMiniType<Out, In> {
+  return base.check(
+    z.superRefine((value: unknown, ctx) => {
+      const message = check(value as In);
+      if (message !== null) ctx.issues.push({ code: 'custom', message, input: value });
+    }),
+    z.overwrite((value: unknown) => normalize(value as In) as unknown),
+  ) as unknown as z.ZodMiniType<Out, In>;
+}
+
 /** An instant, accepted as a `Date` or an ISO 8601 string with an offset, stored as a UTC ISO string. */
-export const TimestampSchema = z.pipe(
-  z.custom<string | Date>((v) => typeof v === 'string' || v instanceof Date, TIMESTAMP_HINT),
-  z.transform((value: string | Date, ctx) => {
+export const TimestampSchema = normalized<string | Date, string>(
+  z.custom((v) => typeof v === 'string' || v instanceof Date, TIMESTAMP_HINT),
+  (value) => (Number.isNaN(toEpochMs(value)) ? `invalid date-time: ${TIMESTAMP_HINT}` : null),
+  (value) => {
+    if (typeof value === 'string' && CANONICAL_TIMESTAMP.test(value)) return value;
     const ms = toEpochMs(value);
-    if (Number.isNaN(ms)) {
-      ctx.issues.push({ code: 'custom', message: `invalid date-time: ${TIMESTAMP_HINT}`, input: value });
-      return z.NEVER;
-    }
-    return typeof value === 'string' && CANONICAL_TIMESTAMP.test(value) ? value : new Date(ms).toISOString();
-  }),
+    return Number.isNaN(ms) ? String(value) : new Date(ms).toISOString();
+  },
 );
 
 /** A stored timestamp: a UTC ISO 8601 string as produced by `Date.prototype.toISOString`. */
@@ -141,16 +158,10 @@ export function canonicalLocale(tag: string): string | null {
 }
 
 /** A BCP 47 language tag such as `en`, `zh-TW` or `ms-MY`, stored in canonical case. */
-export const LocaleSchema = z.pipe(
+export const LocaleSchema = normalized<string, string>(
   z.string(),
-  z.transform((tag: string, ctx) => {
-    const canonical = tag.length <= 35 ? canonicalLocale(tag) : null;
-    if (canonical === null) {
-      ctx.issues.push({ code: 'custom', message: `unknown language tag ${JSON.stringify(tag.slice(0, 35))}`, input: tag });
-      return z.NEVER;
-    }
-    return canonical;
-  }),
+  (tag) => (tag.length <= 35 && canonicalLocale(tag) !== null ? null : `unknown language tag ${JSON.stringify(tag.slice(0, 35))}`),
+  (tag) => (tag.length <= 35 && canonicalLocale(tag)) || tag,
 );
 
 const zoneCache = new Map<string, boolean>();
@@ -186,10 +197,9 @@ export const TimeZoneSchema = z.string().check(
 export const EMAIL_PATTERN = /^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$/;
 
 /** An email address, stored in lower case. */
-export const EmailSchema = z.pipe(
-  z.string().check(z.trim(), z.maxLength(254, 'must be at most 254 characters'), z.regex(EMAIL_PATTERN, 'invalid email address')),
-  z.transform((v: string) => v.toLowerCase()),
-);
+export const EmailSchema = z
+  .string()
+  .check(z.trim(), z.maxLength(254, 'must be at most 254 characters'), z.regex(EMAIL_PATTERN, 'invalid email address'), z.toLowerCase());
 
 /** A phone number: digits with optional `+`, spaces and `()-./` separators. Prefer E.164 (`+39 06 1234 5678`). */
 export const PhoneSchema = z
@@ -202,26 +212,28 @@ export const TimeOfDaySchema = z.string().check(z.regex(/^(?:[01]\d|2[0-3]):[0-5
 const SYSTEM_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 
 /** Ids of the same record in other systems: `{ hubspot: "123", salesforce: "003…" }`. */
-export const ExternalIdsSchema = z.pipe(
-  z.custom<Record<string, string>>(
+export const ExternalIdsSchema = z
+  .custom<Record<string, string>>(
     (value) => typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype,
     'expected an object of ids by system name',
-  ),
-  // Checked by hand rather than with z.record, which would cost every bundle half a kilobyte.
-  z.transform((ids: Record<string, string>, ctx) => {
-    const out: Record<string, string> = {};
-    const entries = Object.entries(ids);
-    if (entries.length > 20) ctx.issues.push({ code: 'custom', message: 'must have at most 20 systems', input: ids });
-    for (const [system, id] of entries) {
-      if (!SYSTEM_NAME.test(system)) {
-        ctx.issues.push({ code: 'custom', message: 'expected a system name in lower case, such as "hubspot"', input: system, path: [system] });
-      } else if (typeof id !== 'string' || id.length === 0 || id.length > 255 || id.trim() !== id || !isStorableText(id)) {
-        ctx.issues.push({ code: 'custom', message: 'expected an id of 1 to 255 characters without surrounding spaces', input: id, path: [system] });
-      } else out[system] = id;
-    }
-    return out;
-  }),
-);
+  )
+  .check(
+    // Checked by hand rather than with z.record, which would cost every bundle half a kilobyte.
+    z.superRefine((ids: Record<string, string>, ctx) => {
+      const entries = Object.entries(ids);
+      if (entries.length > 20) ctx.issues.push({ code: 'custom', message: 'must have at most 20 systems', input: ids });
+      for (const [system, id] of entries) {
+        const message = !SYSTEM_NAME.test(system)
+          ? 'expected a system name in lower case, such as "hubspot"'
+          : typeof id !== 'string' || id.length === 0 || id.length > 255 || id.trim() !== id || !isStorableText(id)
+            ? 'expected an id of 1 to 255 characters without surrounding spaces'
+            : null;
+        if (message) ctx.issues.push({ code: 'custom', message, input: id, path: [system] });
+      }
+    }),
+    // A copy, so the stored record never shares (and freezes) the caller's object.
+    z.overwrite((ids: Record<string, string>) => ({ ...ids })),
+  );
 
 /** The channels through which a customer can be contacted. */
 export const CHANNELS = ['call', 'email', 'meeting', 'visit', 'letter', 'chat', 'sms', 'web_form', 'self_service'] as const;

@@ -222,7 +222,7 @@ export function memoryStore(): CrmStore {
     return table.indexes.all!.index.walk('', order, after);
   };
 
-  const store: CrmStore & { readonly stats: () => { customers: number; touchpoints: number; complaints: number; changes: number } } = {
+  const store: CrmStore = {
     kind: 'memory',
 
     async get(entity, id) {
@@ -355,12 +355,6 @@ export function memoryStore(): CrmStore {
       listeners.clear();
     },
 
-    stats: () => ({
-      customers: customers.rows.size,
-      touchpoints: touchpoints.rows.size,
-      complaints: complaints.rows.size,
-      changes: feedRecords.length,
-    }),
   };
   return store;
 }
