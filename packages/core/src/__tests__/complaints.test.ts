@@ -177,8 +177,8 @@ describe('crm.complaints', () => {
     const c = await crm.complaints.open({ customerId: customer.id, subject: 'x', channel: 'chat' });
     await expect(crm.complaints.rate(c.id, 5)).rejects.toThrow('only a resolved or closed complaint can be rated');
     await crm.complaints.resolve(c.id);
-    await expect(crm.complaints.rate(c.id, 6)).rejects.toThrow('satisfaction: must be from 1 to 5');
-    await expect(crm.complaints.rate(c.id, 2.5)).rejects.toThrow('satisfaction: must be a whole number');
+    await expect(crm.complaints.rate(c.id, 6)).rejects.toThrow('satisfaction: must be a whole number from 1 to 5');
+    await expect(crm.complaints.rate(c.id, 2.5)).rejects.toThrow('satisfaction: must be a whole number from 1 to 5');
     const rated = await crm.complaints.rate(c.id, 5, { comment: 'Grazie!' });
     expect(rated.satisfaction).toBe(5);
     expect(rated.activity.at(-1)).toMatchObject({ type: 'satisfaction_recorded', score: 5, comment: 'Grazie!' });

@@ -165,7 +165,7 @@ describe('crm.customers', () => {
     expect(second.items.map((c) => c.name)).toEqual(['P2', 'P1']);
     expect((await crm.customers.list({ tag: 'vip', order: 'asc' })).items.map((c) => c.name)).toEqual(['P1', 'P3']);
     await expect(crm.customers.list({ knd: 'prospect' } as never)).rejects.toThrow('knd: unknown field');
-    await expect(crm.customers.list({ limit: 0 })).rejects.toThrow('limit: must be from 1 to 500');
+    await expect(crm.customers.list({ limit: 0 })).rejects.toThrow('limit: must be a whole number from 1 to 500');
   });
 
   it('gives the overview in one call: open complaints and the last contact', async () => {

@@ -57,7 +57,7 @@ describe('crm.history', () => {
     const { crm } = setup();
     await expect(crm.history('01ARZ3NDEKTSV4RRFFQ69G5FAV')).rejects.toBeInstanceOf(CrmNotFoundError);
     const c = await crm.customers.create({ name: 'x' });
-    await expect(crm.history(c.id, { limit: 10_000 })).rejects.toThrow('Invalid history query: limit: must be from 1 to 500');
+    await expect(crm.history(c.id, { limit: 10_000 })).rejects.toThrow('Invalid history query: limit: must be a whole number from 1 to 500');
     await expect(crm.history(c.id, { channels: ['pigeon'] } as never)).rejects.toThrow('channels[0]: expected one of');
     await expect(crm.history(c.id, { cursor: 'forged' })).rejects.toThrow('cursor: invalid cursor');
   });

@@ -10,6 +10,8 @@ import {
   TimeZoneSchema,
   TimestampSchema,
   list,
+  pattern,
+  rule,
   text,
 } from './primitives.js';
 import { recordMeta } from './record.js';
@@ -24,11 +26,11 @@ export const AddressStatusSchema = z.enum(['valid', 'unconfirmed', 'returned']);
 export const AddressInputSchema = z.strictObject({
   id: z.optional(IdSchema),
   label: z.optional(text(64, 1)),
-  lines: list(text(200, 1), 5).check(z.minLength(1, 'must have at least one line')),
+  lines: list(text(200, 1), 5).check(rule((lines: string[]) => lines.length > 0, 'must have at least one line', 'too_small')),
   city: z.optional(text(100, 1)),
   region: z.optional(text(100, 1)),
   postalCode: z.optional(text(20, 1)),
-  country: z.optional(z.string().check(z.regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 country code such as "IT"'))),
+  country: z.optional(pattern(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 country code such as "IT"')),
   status: z._default(AddressStatusSchema, 'unconfirmed'),
   /** When the customer last confirmed this address. */
   confirmedAt: z.optional(TimestampSchema),

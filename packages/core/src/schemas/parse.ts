@@ -50,7 +50,7 @@ function errorMap(issue: RawIssue): string {
 
 const PARSE_OPTIONS = { error: errorMap as (issue: unknown) => string };
 
-type ZodIssue = { code: string; path: PropertyKey[]; message: string; keys?: string[] };
+type ZodIssue = { code: string; path: PropertyKey[]; message: string; keys?: string[]; params?: { code?: string } };
 
 /** Turns zod's issues into ours: one per unknown key, paths written as `emails[0]`. */
 export function toIssues(zodIssues: readonly ZodIssue[]): ValidationIssue[] {
@@ -63,7 +63,7 @@ export function toIssues(zodIssues: readonly ZodIssue[]): ValidationIssue[] {
         issues.push({ path: keyPath, field: formatPath(keyPath), code: 'unknown_field', message: 'unknown field' });
       }
     } else {
-      issues.push({ path, field: formatPath(path), code: issue.code, message: issue.message });
+      issues.push({ path, field: formatPath(path), code: issue.params?.code ?? issue.code, message: issue.message });
     }
   }
   return issues;

@@ -7,6 +7,26 @@ export function isStorableText(value: string): boolean {
 }
 
 /**
+ * A check with our own message and code. Every rule of ours is one of these (rather than zod's
+ * regex, length and number checks, each of which adds its own code to every bundle).
+ */
+export function rule<T>(test: (value: T) => boolean, message: string, code = 'invalid') {
+  return z.superRefine((value: T, ctx) => {
+    if (!test(value)) ctx.issues.push({ code: 'custom', message, input: value, params: { code } });
+  });
+}
+
+/** A string matching `pattern`. */
+export function pattern(regex: RegExp, message: string) {
+  return z.string().check(rule((value: string) => regex.test(value), message, 'invalid_format'));
+}
+
+/** A whole number from `min` to `max`. */
+export function wholeNumber(min: number, max: number, message = `must be a whole number from ${min} to ${max}`) {
+  return z.number().check(rule((n: number) => Number.isInteger(n) && n >= min && n <= max, message, 'out_of_range'));
+}
+
+/**
  * Plain text (never HTML: widgets escape it when they render it), trimmed, between `min` and
  * `max` UTF-16 code units.
  */
@@ -34,7 +54,7 @@ export function text(max: number, min = 0) {
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** A record id: 1–64 letters, digits, `_` or `-`. SDK-assigned ids are ULIDs. */
-export const IdSchema = z.string().check(z.regex(ID_PATTERN, 'invalid id: expected 1-64 letters, digits, "_" or "-"'));
+export const IdSchema = pattern(ID_PATTERN, 'invalid id: expected 1-64 letters, digits, "_" or "-"');
 
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -184,9 +204,10 @@ export function isTimeZone(zone: string): boolean {
 
 /** An IANA time zone name such as `Europe/Rome`. */
 export const TimeZoneSchema = z.string().check(
-  z.maxLength(64, 'must be at most 64 characters'),
   z.superRefine((zone, ctx) => {
-    if (!isTimeZone(zone)) ctx.issues.push({ code: 'custom', message: `unknown IANA time zone ${JSON.stringify(zone)}`, input: zone });
+    if (zone.length > 64 || !isTimeZone(zone)) {
+      ctx.issues.push({ code: 'custom', message: `unknown IANA time zone ${JSON.stringify(zone.slice(0, 64))}`, input: zone });
+    }
   }),
 );
 
@@ -199,15 +220,19 @@ export const EMAIL_PATTERN = /^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0
 /** An email address, stored in lower case. */
 export const EmailSchema = z
   .string()
-  .check(z.trim(), z.maxLength(254, 'must be at most 254 characters'), z.regex(EMAIL_PATTERN, 'invalid email address'), z.toLowerCase());
+  .check(
+    z.trim(),
+    rule((email: string) => email.length <= 254 && EMAIL_PATTERN.test(email), 'invalid email address', 'invalid_format'),
+    z.toLowerCase(),
+  );
 
 /** A phone number: digits with optional `+`, spaces and `()-./` separators. Prefer E.164 (`+39 06 1234 5678`). */
 export const PhoneSchema = z
   .string()
-  .check(z.trim(), z.regex(/^\+?[0-9][0-9 ()./-]{2,31}$/, 'invalid phone number: expected digits with an optional leading "+"'));
+  .check(z.trim(), rule((phone: string) => /^\+?[0-9][0-9 ()./-]{2,31}$/.test(phone), 'invalid phone number: expected digits with an optional leading "+"', 'invalid_format'));
 
 /** A local time of day, `HH:MM`, 24-hour clock; `24:00` is the end of the day. */
-export const TimeOfDaySchema = z.string().check(z.regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected a time of day as "HH:MM"'));
+export const TimeOfDaySchema = pattern(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected a time of day as "HH:MM"');
 
 const SYSTEM_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 
@@ -244,5 +269,5 @@ export type Channel = z.output<typeof ChannelSchema>;
 
 /** An array of at most `max` items. */
 export function list<T extends z.ZodMiniType>(item: T, max: number) {
-  return z.array(item).check(z.maxLength(max, `must have at most ${max} items`));
+  return z.array(item).check(rule((items: unknown[]) => items.length <= max, `must have at most ${max} items`, 'too_big'));
 }

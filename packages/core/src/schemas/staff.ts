@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { IdSchema, LocaleSchema, list, text } from './primitives.js';
+import { IdSchema, LocaleSchema, list, text, wholeNumber } from './primitives.js';
 
 /** A member of staff: who can own complaints, in which languages and departments. */
 export const StaffSchema = z.strictObject({
@@ -9,7 +9,7 @@ export const StaffSchema = z.strictObject({
   languages: z._default(list(LocaleSchema, 20), []),
   departments: z._default(list(text(100, 1), 20), []),
   /** The most open complaints this person should own at once. */
-  capacity: z._default(z.number().check(z.int(), z.minimum(0, 'must not be negative')), 20),
+  capacity: z._default(wholeNumber(0, 100_000), 20),
   /** Inactive staff keep their history but get no new work. */
   active: z._default(z.boolean(), true),
 });

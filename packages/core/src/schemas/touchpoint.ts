@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ChannelSchema, EmailSchema, ExternalIdsSchema, IdSchema, IsoTimestampSchema, TimestampSchema, list, text } from './primitives.js';
+import { ChannelSchema, EmailSchema, ExternalIdsSchema, IdSchema, IsoTimestampSchema, TimestampSchema, list, rule, text, wholeNumber } from './primitives.js';
 import { recordMeta } from './record.js';
 
 /** Whether the customer reached us (`inbound`) or we reached the customer (`outbound`). */
@@ -49,13 +49,7 @@ const touchpointFields = {
   channel: ChannelSchema,
   direction: DirectionSchema,
   /** Length of the contact in whole seconds (at most a week). */
-  durationSeconds: z
-    .number()
-    .check(
-      z.int('must be a whole number of seconds'),
-      z.minimum(0, 'must not be negative'),
-      z.maximum(MAX_DURATION_SECONDS, 'must be at most 604800 (one week)'),
-    ),
+  durationSeconds: wholeNumber(0, MAX_DURATION_SECONDS, 'must be a whole number of seconds from 0 to 604800 (one week)'),
   /** The staff member who handled the contact. */
   actorId: IdSchema,
   /** The people at the customer who took part. */
@@ -68,7 +62,7 @@ const touchpointFields = {
   /** What happens next, and who does it. */
   nextStep: text(TOUCHPOINT_TEXT_LIMITS.nextStep[1], 1),
   /** From -1 (very negative) to 1 (very positive). */
-  sentiment: z.number().check(z.minimum(-1, 'must be between -1 and 1'), z.maximum(1, 'must be between -1 and 1')),
+  sentiment: z.number().check(rule((n: number) => n >= -1 && n <= 1, 'must be between -1 and 1', 'out_of_range')),
   /** The complaint this contact was about. */
   complaintId: IdSchema,
   /** The postal address a letter was sent to (so returned mail can mark it). */

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { CrmValidationError } from '../errors/validationError.js';
 import { parseOrThrow } from '../schemas/parse.js';
-import { ChannelSchema, IdSchema, TimestampSchema, text } from '../schemas/primitives.js';
+import { ChannelSchema, IdSchema, TimestampSchema, text, wholeNumber } from '../schemas/primitives.js';
 import {
   ComplaintOpenSchema,
   ComplaintStatusSchema,
@@ -34,7 +34,7 @@ export const COMPLAINT_TRANSITIONS: Readonly<Record<ComplaintStatus, readonly Co
 const actor = {
   actorId: z.optional(IdSchema),
   /** The version you read; the call fails with `CrmConflictError` if the complaint has changed since. */
-  version: z.optional(z.number().check(z.int('must be a whole number'), z.minimum(1, 'must be 1 or more'))),
+  version: z.optional(wholeNumber(1, Number.MAX_SAFE_INTEGER, 'must be a whole number, 1 or more')),
 };
 const RespondSchema = z.strictObject({
   ...actor,
@@ -51,7 +51,7 @@ const StatusSchema = z.strictObject({ ...actor, note: z.optional(text(5000, 1)) 
 const ResolveSchema = z.strictObject({
   ...actor,
   note: z.optional(text(5000, 1)),
-  satisfaction: z.optional(z.number().check(z.int('must be a whole number'), z.minimum(1, 'must be from 1 to 5'), z.maximum(5, 'must be from 1 to 5'))),
+  satisfaction: z.optional(wholeNumber(1, 5)),
 });
 const ReopenSchema = z.strictObject({ ...actor, reason: text(5000, 1) });
 const PriorityOptionsSchema = z.strictObject({ ...actor, reason: z.optional(text(1000, 1)) });

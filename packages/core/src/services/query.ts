@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ChannelSchema, IdSchema, list } from '../schemas/primitives.js';
+import { ChannelSchema, IdSchema, list, wholeNumber } from '../schemas/primitives.js';
 import { CustomerKindSchema } from '../schemas/customer.js';
 import { DirectionSchema } from '../schemas/touchpoint.js';
 import { ComplaintStatusSchema, PrioritySchema, type ComplaintStatus } from '../schemas/complaint.js';
@@ -7,7 +7,7 @@ import { ComplaintStatusSchema, PrioritySchema, type ComplaintStatus } from '../
 const isStatus = (value: unknown): value is ComplaintStatus => (ComplaintStatusSchema.options as readonly unknown[]).includes(value);
 
 const page = {
-  limit: z.optional(z.number().check(z.int('must be a whole number'), z.minimum(1, 'must be from 1 to 500'), z.maximum(500, 'must be from 1 to 500'))),
+  limit: z.optional(wholeNumber(1, 500)),
   cursor: z.optional(z.nullable(z.string())),
   order: z.optional(z.enum(['asc', 'desc'])),
 };
