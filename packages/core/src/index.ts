@@ -9,13 +9,21 @@ export * from './errors/index.js';
 export * from './schemas/index.js';
 export type { CrmEvents, CrmEventName, SlaEvent, SlaTarget } from './events/events.js';
 export { systemClock, manualClock, type Clock, type ManualClock } from './clock/clock.js';
-export { ulidGenerator, ulidTime, type IdGenerator } from './ids/ulid.js';
+export { ulidGenerator, ulidTime, type IdGenerator, type RandomSource } from './ids/ulid.js';
 export { memoryStore } from './store/memoryStore.js';
 export type * from './store/types.js';
 export type { CustomerService, CustomerOverview } from './services/customers.js';
 export type { TouchpointService } from './services/touchpoints.js';
 export {
   COMPLAINT_TRANSITIONS,
+  RespondInputSchema,
+  AssignOptionsSchema,
+  SetStatusOptionsSchema,
+  ResolveOptionsSchema,
+  ReopenOptionsSchema,
+  SetPriorityOptionsSchema,
+  RateOptionsSchema,
+  NoteOptionsSchema,
   type ComplaintService,
   type RespondInput,
   type AssignOptions,

@@ -1,6 +1,7 @@
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-type RandomSource = (bytes: Uint8Array) => void;
+/** Fills a byte array with random bytes. */
+export type RandomSource = (bytes: Uint8Array) => void;
 
 function defaultRandom(): RandomSource {
   const crypto = (globalThis as { crypto?: { getRandomValues(array: Uint8Array): Uint8Array } }).crypto;

@@ -36,7 +36,8 @@ const actor = {
   /** The version you read; the call fails with `CrmConflictError` if the complaint has changed since. */
   version: z.optional(wholeNumber(1, Number.MAX_SAFE_INTEGER, 'must be a whole number, 1 or more')),
 };
-const RespondSchema = z.strictObject({
+/** Options of `crm.complaints.respond`. */
+export const RespondInputSchema = z.strictObject({
   ...actor,
   /** `outbound` (default): staff answered; `inbound`: the customer wrote or called again. */
   direction: z._default(DirectionSchema, 'outbound'),
@@ -46,28 +47,35 @@ const RespondSchema = z.strictObject({
   /** When the response happened; defaults to now. */
   at: z.optional(TimestampSchema),
 });
-const AssignSchema = z.strictObject({ ...actor, reason: text(1000, 1) });
-const StatusSchema = z.strictObject({ ...actor, note: z.optional(text(5000, 1)) });
-const ResolveSchema = z.strictObject({
+/** Options of `crm.complaints.assign`. */
+export const AssignOptionsSchema = z.strictObject({ ...actor, reason: text(1000, 1) });
+/** Options of `crm.complaints.setStatus`. */
+export const SetStatusOptionsSchema = z.strictObject({ ...actor, note: z.optional(text(5000, 1)) });
+/** Options of `crm.complaints.resolve`. */
+export const ResolveOptionsSchema = z.strictObject({
   ...actor,
   note: z.optional(text(5000, 1)),
   satisfaction: z.optional(wholeNumber(1, 5)),
 });
-const ReopenSchema = z.strictObject({ ...actor, reason: text(5000, 1) });
-const PriorityOptionsSchema = z.strictObject({ ...actor, reason: z.optional(text(1000, 1)) });
-const RateSchema = z.strictObject({ ...actor, comment: z.optional(text(2000, 1)) });
-const NoteSchema = z.strictObject({ ...actor });
+/** Options of `crm.complaints.reopen`. */
+export const ReopenOptionsSchema = z.strictObject({ ...actor, reason: text(5000, 1) });
+/** Options of `crm.complaints.setPriority`. */
+export const SetPriorityOptionsSchema = z.strictObject({ ...actor, reason: z.optional(text(1000, 1)) });
+/** Options of `crm.complaints.rate`. */
+export const RateOptionsSchema = z.strictObject({ ...actor, comment: z.optional(text(2000, 1)) });
+/** Options of `crm.complaints.addNote`. */
+export const NoteOptionsSchema = z.strictObject({ ...actor });
 
 /** Options of `crm.complaints.respond`. */
-export type RespondInput = z.input<typeof RespondSchema>;
+export type RespondInput = z.input<typeof RespondInputSchema>;
 /** Options of `crm.complaints.assign`: the reason is required, so hand-offs are explained. */
-export type AssignOptions = z.input<typeof AssignSchema>;
+export type AssignOptions = z.input<typeof AssignOptionsSchema>;
 /** Options of `crm.complaints.setStatus`. */
-export type SetStatusOptions = z.input<typeof StatusSchema>;
+export type SetStatusOptions = z.input<typeof SetStatusOptionsSchema>;
 /** Options of `crm.complaints.resolve`. */
-export type ResolveOptions = z.input<typeof ResolveSchema>;
+export type ResolveOptions = z.input<typeof ResolveOptionsSchema>;
 /** Options of `crm.complaints.reopen`: the reason is required. */
-export type ReopenOptions = z.input<typeof ReopenSchema>;
+export type ReopenOptions = z.input<typeof ReopenOptionsSchema>;
 
 /** `crm.complaints`: the complaint lifecycle, every step recorded in the complaint's activity log. */
 export interface ComplaintService {
@@ -102,11 +110,11 @@ export interface ComplaintService {
   /** Reopens a resolved complaint, with the reason. */
   reopen(id: string, options: ReopenOptions): Promise<Complaint>;
   /** Changes the priority, with an optional reason. */
-  setPriority(id: string, priority: Priority, options?: z.input<typeof PriorityOptionsSchema>): Promise<Complaint>;
+  setPriority(id: string, priority: Priority, options?: z.input<typeof SetPriorityOptionsSchema>): Promise<Complaint>;
   /** Records the customer's satisfaction (1–5) with a resolved or closed complaint. */
-  rate(id: string, score: number, options?: z.input<typeof RateSchema>): Promise<Complaint>;
+  rate(id: string, score: number, options?: z.input<typeof RateOptionsSchema>): Promise<Complaint>;
   /** Adds an internal note to the activity log. */
-  addNote(id: string, note: string, options?: z.input<typeof NoteSchema>): Promise<Complaint>;
+  addNote(id: string, note: string, options?: z.input<typeof NoteOptionsSchema>): Promise<Complaint>;
 }
 
 export function complaintService(ctx: ServiceContext): ComplaintService {
@@ -226,7 +234,7 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
     },
 
     async respond(id, raw) {
-      const { version, ...input } = parseOrThrow(RespondSchema, raw ?? {}, 'complaint response');
+      const { version, ...input } = parseOrThrow(RespondInputSchema, raw ?? {}, 'complaint response');
       checkStaff(ctx, input.actorId, 'complaint response', 'actorId');
       return append(id, version, (current) => {
         notClosed(current, 'complaint response');
@@ -242,7 +250,7 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
 
     async assign(id, ownerId, raw) {
       const owner = parseOrThrow(IdSchema, ownerId, 'complaint assignment');
-      const { version, ...options } = parseOrThrow(AssignSchema, raw, 'complaint assignment');
+      const { version, ...options } = parseOrThrow(AssignOptionsSchema, raw, 'complaint assignment');
       checkStaff(ctx, owner, 'complaint assignment', 'ownerId');
       checkStaff(ctx, options.actorId, 'complaint assignment', 'actorId');
       return append(id, version, (current) => {
@@ -257,7 +265,7 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
 
     async setStatus(id, status, raw) {
       const to = parseOrThrow(ComplaintStatusSchema, status, 'complaint status');
-      const { version, ...options } = parseOrThrow(StatusSchema, raw ?? {}, 'complaint status change');
+      const { version, ...options } = parseOrThrow(SetStatusOptionsSchema, raw ?? {}, 'complaint status change');
       return append(id, version, (current) => {
         const change = statusEntry(current, to, options, 'complaint status change');
         if (to === 'resolved') return { entries: [change], fields: { resolvedAt: change.at } };
@@ -267,7 +275,7 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
     },
 
     async resolve(id, raw) {
-      const { version, ...options } = parseOrThrow(ResolveSchema, raw ?? {}, 'complaint resolution');
+      const { version, ...options } = parseOrThrow(ResolveOptionsSchema, raw ?? {}, 'complaint resolution');
       return append(id, version, (current) => {
         const change = statusEntry(current, 'resolved', options, 'complaint resolution');
         const entries: ComplaintActivity[] = [change];
@@ -278,7 +286,7 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
     },
 
     async reopen(id, raw) {
-      const { version, ...options } = parseOrThrow(ReopenSchema, raw, 'complaint reopening');
+      const { version, ...options } = parseOrThrow(ReopenOptionsSchema, raw, 'complaint reopening');
       return append(id, version, (current) => ({
         entries: [statusEntry(current, 'reopened', { actorId: options.actorId, note: options.reason }, 'complaint reopening')],
         clear: ['resolvedAt'],
@@ -287,7 +295,7 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
 
     async setPriority(id, priority, raw) {
       const to = parseOrThrow(PrioritySchema, priority, 'complaint priority');
-      const { version, ...options } = parseOrThrow(PriorityOptionsSchema, raw ?? {}, 'complaint priority change');
+      const { version, ...options } = parseOrThrow(SetPriorityOptionsSchema, raw ?? {}, 'complaint priority change');
       return append(id, version, (current) => {
         notClosed(current, 'complaint priority change');
         if (current.priority === to) throw CrmValidationError.field('complaint priority change', ['priority'], `the priority is already "${to}"`);
@@ -296,8 +304,8 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
     },
 
     async rate(id, score, raw) {
-      const parsed = parseOrThrow(ResolveSchema, { satisfaction: score }, 'complaint rating').satisfaction!;
-      const { version, ...options } = parseOrThrow(RateSchema, raw ?? {}, 'complaint rating');
+      const parsed = parseOrThrow(ResolveOptionsSchema, { satisfaction: score }, 'complaint rating').satisfaction!;
+      const { version, ...options } = parseOrThrow(RateOptionsSchema, raw ?? {}, 'complaint rating');
       return append(id, version, (current) => {
         if (current.status !== 'resolved' && current.status !== 'closed') {
           throw CrmValidationError.field('complaint rating', ['status'], 'only a resolved or closed complaint can be rated', 'invalid_transition');
@@ -308,7 +316,7 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
 
     async addNote(id, note, raw) {
       const body = parseOrThrow(z.strictObject({ text: text(20_000, 1) }), { text: note }, 'complaint note').text;
-      const { version, ...options } = parseOrThrow(NoteSchema, raw ?? {}, 'complaint note');
+      const { version, ...options } = parseOrThrow(NoteOptionsSchema, raw ?? {}, 'complaint note');
       return append(id, version, () => ({ entries: [entry('note', { ...options, text: body })] }));
     },
   };
