@@ -196,7 +196,7 @@ export function memoryStore(): CrmStore {
   };
 
   const checkAppendOnly = (current: Complaint, next: Complaint, i: number) => {
-    const ok = next.activity.length >= current.activity.length && current.activity.every((entry, j) => next.activity[j]?.id === entry.id);
+    const ok = next.activity.length >= current.activity.length && current.activity.every((entry, j) => sameEntry(entry, next.activity[j]));
     if (!ok) throw CrmValidationError.field('store write', ['ops', i, 'record', 'activity'], 'is append-only: existing entries cannot change or go');
   };
 
@@ -277,7 +277,14 @@ export function memoryStore(): CrmStore {
       if (listeners.size > 0) {
         const made: Change[] = [];
         for (let i = first; i < feedRecords.length; i++) made.push(changeAt(i));
-        for (const listener of listeners) listener(made);
+        for (const listener of listeners) {
+          // The write is committed: a failing listener must neither fail it nor starve the others.
+          try {
+            listener(made);
+          } catch (error) {
+            (globalThis as { console?: { error(...data: unknown[]): void } }).console?.error('memoryStore: a subscribe listener threw', error);
+          }
+        }
       }
       return { lastSeq: feedRecords.length };
     },
@@ -359,6 +366,20 @@ export function memoryStore(): CrmStore {
   return store;
 }
 
+
+/**
+ * Whether an activity entry is unchanged: the same object (the usual case, as updates spread the
+ * existing log) or the same fields. Entries hold only primitive values.
+ */
+function sameEntry(entry: ComplaintActivity, next: ComplaintActivity | undefined): boolean {
+  if (entry === next) return true;
+  if (next === undefined) return false;
+  const a = entry as unknown as Record<string, unknown>;
+  const b = next as unknown as Record<string, unknown>;
+  for (const key in a) if (a[key] !== b[key]) return false;
+  for (const key in b) if (a[key] !== b[key]) return false;
+  return true;
+}
 
 /** Filters that have an index, most selective first, with the index that serves them. */
 const INDEXED: Record<EntityName, readonly (readonly [string, string])[]> = {

@@ -54,11 +54,14 @@ export interface EntityFilters {
 export interface PageQuery {
   /** Items per page, 1–500. Default 50. */
   limit?: number;
-  /** The `nextCursor` of the previous page; omit for the first page. Opaque: don't build one. */
+  /** The `nextCursor` of the previous page; omit it (or pass `null` or `''`) for the first page. Opaque: don't build one. */
   cursor?: string | null;
 }
 
-/** A query for `list`: records in creation order (`id`), newest first unless `order: 'asc'`. */
+/**
+ * A query for `list`: records in creation order (`id`, compared as JavaScript compares strings:
+ * by UTF-16 code unit, which SQL stores get with `COLLATE "C"`), newest first unless `order: 'asc'`.
+ */
 export interface ListQuery<E extends EntityName> extends PageQuery {
   filter?: EntityFilters[E];
   order?: 'asc' | 'desc';
@@ -117,7 +120,9 @@ export interface CreateOp<E extends EntityName = EntityName> {
 
 /**
  * Replaces a record, if and only if it is still at `expectedVersion`; otherwise the whole write
- * fails with `CrmConflictError`. `record.version` must be `expectedVersion + 1`.
+ * fails with `CrmConflictError`. `record.version` must be `expectedVersion + 1`. A complaint's
+ * `activity` log is append-only: an update that removes, reorders or changes an existing entry
+ * fails with `CrmValidationError`.
  */
 export interface UpdateOp<E extends EntityName = EntityName> {
   type: 'update';
@@ -168,23 +173,30 @@ export interface CrmStore {
 
   /**
    * Writes all `ops` or none: if any op fails (an id that exists, a stale version), nothing is
-   * written and the first failure is thrown. Returns the feed sequence of the last change.
+   * written and the first failure is thrown. The same record twice in one write is a
+   * `CrmValidationError`. Returns the feed sequence of the last change.
    */
   write(ops: readonly WriteOp[]): Promise<{ lastSeq: number }>;
 
   /**
    * A customer's touchpoints and complaint activity merged, newest first (by `at`, then `id`).
    * Keyset-paginated, so items inserted while paging never cause repeats or gaps among the rest.
+   * An unknown customer has an empty history (the CRM services check the customer first).
    */
   history(customerId: string, query?: HistoryQuery): Promise<Page<HistoryItem>>;
 
-  /** Changes with `seq > since`, in order, at most `limit` (default 100, at most 1000). */
+  /**
+   * Changes with `seq > since`, in order, at most `limit` (default 100; 1–1000, anything else is
+   * a `CrmValidationError`).
+   */
   changes(query: { since: number; limit?: number }): Promise<ChangePage>;
 
   /**
    * Calls `listener` after each write with the changes it made (one call per atomic write).
-   * Returns a function that stops the calls. Optional: stores that can't push leave it out and
-   * callers poll `changes`.
+   * Returns a function that stops the calls. A listener that throws affects neither the write nor
+   * the other listeners. Remote stores may deliver changes a moment after the write, and may miss
+   * writes made before the subscription is established; poll `changes` to catch up. Optional:
+   * stores that can't push leave it out and callers poll `changes`.
    */
   subscribe?(listener: (changes: readonly Change[]) => void): () => void;
 

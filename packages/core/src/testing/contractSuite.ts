@@ -19,16 +19,7 @@ import { ComplaintSchema, type Complaint, type ComplaintActivity } from '../sche
 import { CustomerSchema, type Customer } from '../schemas/customer.js';
 import type { Channel } from '../schemas/primitives.js';
 import { TouchpointSchema, type Touchpoint } from '../schemas/touchpoint.js';
-import type {
-  Change,
-  CrmStore,
-  EntityName,
-  EntityRecords,
-  HistoryItem,
-  HistoryQuery,
-  ListQuery,
-  WriteOp,
-} from '../store/types.js';
+import type { Change, CrmStore, EntityName, EntityRecords, HistoryItem, HistoryQuery, ListQuery, Page, WriteOp } from '../store/types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -341,7 +332,7 @@ async function listAll<E extends EntityName>(store: CrmStore, entity: E, query: 
   const out: EntityRecords[E][] = [];
   let cursor: string | null = null;
   for (let pages = 0; pages < MAX_PAGES; pages++) {
-    const page = await store.list(entity, { ...query, cursor });
+    const page: Page<EntityRecords[E]> = await store.list(entity, { ...query, cursor });
     out.push(...page.items);
     if (page.nextCursor === null) return out;
     cursor = page.nextCursor;
@@ -354,7 +345,7 @@ async function historyAll(store: CrmStore, customerId: string, query: HistoryQue
   const out: HistoryItem[] = [];
   let cursor: string | null = null;
   for (let pages = 0; pages < MAX_PAGES; pages++) {
-    const page = await store.history(customerId, { ...query, cursor });
+    const page: Page<HistoryItem> = await store.history(customerId, { ...query, cursor });
     out.push(...page.items);
     if (page.nextCursor === null) return out;
     cursor = page.nextCursor;
@@ -376,7 +367,13 @@ function touchpointItem(touchpoint: Touchpoint): HistoryItem {
 /** The history item of one activity entry of `complaint` (as the complaint is now). */
 function activityItem(complaint: Complaint, activity: ComplaintActivity): HistoryItem {
   const { id, subject, status, priority, ownerId, channel } = complaint;
-  return { type: 'complaint_activity', id: activity.id, at: activity.at, complaint: { id, subject, status, priority, ownerId, channel }, activity };
+  return {
+    type: 'complaint_activity',
+    id: activity.id,
+    at: activity.at,
+    complaint: { id, subject, status, priority, ownerId, channel },
+    activity,
+  };
 }
 
 /** Newest first: by `at`, then by `id`, both descending. */
@@ -482,7 +479,11 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
         const customer = fullCustomer();
         const records = {
           customers: [makeCustomer(), customer, makeCustomer({ name: ALL_UNICODE, tags: Object.values(UNICODE) }), bigCustomer()],
-          touchpoints: [makeTouchpoint(customer.id), fullTouchpoint(customer.id), makeTouchpoint(customer.id, { summary: longText(20_000) })],
+          touchpoints: [
+            makeTouchpoint(customer.id),
+            fullTouchpoint(customer.id),
+            makeTouchpoint(customer.id, { summary: longText(20_000) }),
+          ],
           complaints: [makeComplaint(customer.id), fullComplaint(customer.id), bigComplaint(customer.id, 2000)],
         };
         for (const record of records.customers) expect(CustomerSchema.parse(record)).toEqual(record);
@@ -554,20 +555,24 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
       });
     };
 
-    basics(
+    basics<'customers'>(
       'customers',
       () => fullCustomer(),
       (c) => ({ name: 'Lin Mei-Ling', kind: 'customer', tags: [...c.tags, 'renewed'], emails: ['mei@new.example.tw'] }),
     );
-    basics(
+    basics<'touchpoints'>(
       'touchpoints',
       (p) => fullTouchpoint(p.customer.id, { complaintId: p.complaint.id, addressId: p.customer.addresses[0]!.id }),
       () => ({ summary: 'Called back, all settled', outcome: 'resolved', sentiment: 0.5 }),
     );
-    basics(
+    basics<'complaints'>(
       'complaints',
       (p) => {
-        const { satisfaction: _satisfaction, resolvedAt: _resolvedAt, ...open } = fullComplaint(p.customer.id, { touchpointId: p.touchpoint.id });
+        const {
+          satisfaction: _satisfaction,
+          resolvedAt: _resolvedAt,
+          ...open
+        } = fullComplaint(p.customer.id, { touchpointId: p.touchpoint.id });
         return { ...open, status: 'open' };
       },
       (c) => ({
@@ -710,12 +715,27 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
     describe('list: filters', () => {
       it('filters customers by kind, ownerId, tag, email (case-insensitive) and externalId', async () => {
         const [, , , dan] = await seed(store, 'customers', [
-          makeCustomer({ name: 'Ann', kind: 'prospect', ownerId: 'sam', tags: ['vip', 'north'], emails: ['ann@example.com'], externalIds: { hubspot: '1' } }),
-          makeCustomer({ name: 'Bob', kind: 'customer', ownerId: 'sam', tags: ['north'], emails: ['bob@example.com', 'b@work.example'], externalIds: { hubspot: '2', salesforce: '1' } }),
+          makeCustomer({
+            name: 'Ann',
+            kind: 'prospect',
+            ownerId: 'sam',
+            tags: ['vip', 'north'],
+            emails: ['ann@example.com'],
+            externalIds: { hubspot: '1' },
+          }),
+          makeCustomer({
+            name: 'Bob',
+            kind: 'customer',
+            ownerId: 'sam',
+            tags: ['north'],
+            emails: ['bob@example.com', 'b@work.example'],
+            externalIds: { hubspot: '2', salesforce: '1' },
+          }),
           makeCustomer({ name: 'Cat', kind: 'former', ownerId: 'linda', tags: ['vip'], emails: [] }),
           makeCustomer({ name: 'Dan', kind: 'customer', tags: [], emails: ['dan@example.com'] }),
         ]);
-        const names = async (filter: ListQuery<'customers'>['filter']) => (await listAll(store, 'customers', { filter })).map((c) => c.name);
+        const names = async (filter: ListQuery<'customers'>['filter']) =>
+          (await listAll(store, 'customers', { filter })).map((c) => c.name);
         expect(await names({ kind: 'customer' })).toEqual(['Dan', 'Bob']);
         expect(await names({ kind: 'former' })).toEqual(['Cat']);
         expect(await names({ ownerId: 'sam' })).toEqual(['Bob', 'Ann']);
@@ -732,6 +752,11 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
         expect(await names({ kind: 'customer', tag: 'vip' })).toEqual([]);
         expect(await names({})).toEqual(['Dan', 'Cat', 'Bob', 'Ann']);
         expect((await store.list('customers', { filter: { email: 'dan@example.com' } })).items).toEqual([dan]);
+        const [twice] = await seed(store, 'customers', [
+          makeCustomer({ name: 'Eve', emails: ['eve@example.com', 'eve@example.com'], tags: ['vip', 'vip'] }),
+        ]);
+        expect((await store.list('customers', { filter: { email: 'eve@example.com' } })).items).toEqual([twice]);
+        expect(await names({ tag: 'vip' })).toEqual(['Eve', 'Cat', 'Ann']);
       });
 
       it('filters touchpoints by customerId, complaintId, channel, direction and actorId', async () => {
@@ -775,21 +800,32 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
         expect(await subjects({ status: 'closed' })).toEqual([]);
         expect(await subjects({ status: ['new', 'pending_customer', 'resolved'] })).toEqual(['k3', 'k2', 'k0']);
         expect(await subjects({ status: ['open'] })).toEqual(['k4', 'k1']);
+        expect(await subjects({ status: ['open', 'open', 'new'] })).toEqual(['k4', 'k1', 'k0']);
         expect(await subjects({ ownerId: 'sam' })).toEqual(['k3', 'k1']);
         expect(await subjects({ priority: 'high' })).toEqual(['k2', 'k1']);
         expect(await subjects({ customerId: c2!.id, status: ['resolved', 'open'] })).toEqual(['k3']);
         expect(await subjects({ ownerId: 'linda', priority: 'normal', status: ['open', 'new'] })).toEqual(['k4']);
-        expect(await listAll(store, 'complaints', { filter: { status: ['open', 'new'] }, order: 'asc' }).then((r) => r.map((k) => k.subject))).toEqual(['k0', 'k1', 'k4']);
+        expect(
+          await listAll(store, 'complaints', { filter: { status: ['open', 'new'] }, order: 'asc' }).then((r) => r.map((k) => k.subject)),
+        ).toEqual(['k0', 'k1', 'k4']);
       });
 
       it('filters match the current version of each record, not the one first written', async () => {
-        const [cust] = await seed(store, 'customers', [makeCustomer({ emails: ['old@example.com'], tags: ['old'], ownerId: 'sam', externalIds: { hubspot: 'h1' } })]);
+        const [cust] = await seed(store, 'customers', [
+          makeCustomer({ emails: ['old@example.com'], tags: ['old'], ownerId: 'sam', externalIds: { hubspot: 'h1' } }),
+        ]);
         const [tp] = await seed(store, 'touchpoints', [makeTouchpoint(cust!.id, { channel: 'call', actorId: 'sam' })]);
         const [k] = await seed(store, 'complaints', [makeComplaint(cust!.id, { status: 'new', ownerId: 'sam', priority: 'low' })]);
-        await update(store, 'customers', cust!, { emails: ['new@example.com'], tags: ['new'], ownerId: 'linda', externalIds: { hubspot: 'h2' } });
+        await update(store, 'customers', cust!, {
+          emails: ['new@example.com'],
+          tags: ['new'],
+          ownerId: 'linda',
+          externalIds: { hubspot: 'h2' },
+        });
         await update(store, 'touchpoints', tp!, { channel: 'email', actorId: 'linda' });
         await update(store, 'complaints', k!, { status: 'open', ownerId: 'linda', priority: 'urgent' });
-        const count = async <E extends EntityName>(entity: E, filter: ListQuery<E>['filter']) => (await listAll(store, entity, { filter })).length;
+        const count = async <E extends EntityName>(entity: E, filter: ListQuery<E>['filter']) =>
+          (await listAll(store, entity, { filter })).length;
         expect(await count('customers', { email: 'old@example.com' })).toBe(0);
         expect(await count('customers', { email: 'new@example.com' })).toBe(1);
         expect(await count('customers', { tag: 'old' })).toBe(0);
@@ -810,7 +846,11 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
     describe('list: order and pages', () => {
       it('lists newest id first by default, oldest first with order "asc"', async () => {
         const [c] = await seed(store, 'customers', [makeCustomer()]);
-        const made = await seed(store, 'touchpoints', Array.from({ length: 5 }, () => makeTouchpoint(c!.id)));
+        const made = await seed(
+          store,
+          'touchpoints',
+          Array.from({ length: 5 }, () => makeTouchpoint(c!.id)),
+        );
         expect(ids((await store.list('touchpoints')).items)).toEqual(sortedIds(made, 'desc'));
         expect(ids((await store.list('touchpoints', { order: 'desc' })).items)).toEqual(sortedIds(made, 'desc'));
         expect(ids((await store.list('touchpoints', { order: 'asc' })).items)).toEqual(sortedIds(made, 'asc'));
@@ -819,7 +859,11 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
 
       it('orders ids by UTF-16 code units, as JavaScript compares strings, whatever order they were written in', async () => {
         const names = ['b', 'A', '_x', '-y', '0z', 'a', 'B', 'Z9'];
-        await seed(store, 'customers', names.map((id) => makeCustomer({ id, name: `named ${id}` })));
+        await seed(
+          store,
+          'customers',
+          names.map((id) => makeCustomer({ id, name: `named ${id}` })),
+        );
         const expected = [...names].sort();
         expect(ids(await listAll(store, 'customers', { order: 'asc', limit: 3 }))).toEqual(expected);
         expect(ids(await listAll(store, 'customers', { limit: 3 }))).toEqual([...expected].reverse());
@@ -841,7 +885,11 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
       });
 
       it('pages hold 50 records when no limit is given, and 500 is an allowed limit', async () => {
-        const made = await seed(store, 'customers', Array.from({ length: 51 }, (_, i) => makeCustomer({ name: `c${i}` })));
+        const made = await seed(
+          store,
+          'customers',
+          Array.from({ length: 51 }, (_, i) => makeCustomer({ name: `c${i}` })),
+        );
         const page = await store.list('customers');
         expect(ids(page.items)).toEqual(sortedIds(made).slice(0, 50));
         const rest = await store.list('customers', { cursor: page.nextCursor });
@@ -864,18 +912,22 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
         const ofC1 = made.filter((t) => t.customerId === c1!.id);
         expect(ids(await listAll(store, 'touchpoints', { limit: 4, filter: { customerId: c1!.id } }))).toEqual(sortedIds(ofC1));
         const ofC1Email = ofC1.filter((t) => t.channel === 'email');
-        expect(ids(await listAll(store, 'touchpoints', { limit: 2, order: 'asc', filter: { customerId: c1!.id, channel: 'email' } }))).toEqual(
-          sortedIds(ofC1Email, 'asc'),
-        );
+        expect(
+          ids(await listAll(store, 'touchpoints', { limit: 2, order: 'asc', filter: { customerId: c1!.id, channel: 'email' } })),
+        ).toEqual(sortedIds(ofC1Email, 'asc'));
       });
 
       for (const order of ['desc', 'asc'] as const) {
         it(`records created between pages (${order}) cause no repeats and no gaps among the others`, async () => {
-          const original = await seed(store, 'customers', Array.from({ length: 10 }, (_, i) => makeCustomer({ name: `orig ${i}`, tags: ['t'] })));
+          const original = await seed(
+            store,
+            'customers',
+            Array.from({ length: 10 }, (_, i) => makeCustomer({ name: `orig ${i}`, tags: ['t'] })),
+          );
           const seen: string[] = [];
           let cursor: string | null = null;
           for (let page = 0; page < 20; page++) {
-            const result: Awaited<ReturnType<CrmStore['list']>> = await store.list('customers', { limit: 3, order, cursor, filter: { tag: 't' } });
+            const result: Page<Customer> = await store.list('customers', { limit: 3, order, cursor, filter: { tag: 't' } });
             seen.push(...ids(result.items));
             await seed(store, 'customers', [makeCustomer({ name: `new ${page}`, tags: ['t'] }), makeCustomer({ name: `other ${page}` })]);
             if (result.nextCursor === null) break;
@@ -931,14 +983,19 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
           makeComplaint(cid, {
             channel: 'web_form',
             subject: 'Website login',
-            activity: [makeActivity({ type: 'opened', at: contractTime(15) }), makeActivity({ type: 'note', at: contractTime(50), text: 'Reset link sent' })],
+            activity: [
+              makeActivity({ type: 'opened', at: contractTime(15) }),
+              makeActivity({ type: 'note', at: contractTime(50), text: 'Reset link sent' }),
+            ],
           }),
         ]);
         await seed(store, 'touchpoints', [
           makeTouchpoint(other!.id, { occurredAt: contractTime(25) }),
           makeTouchpoint(other!.id, { occurredAt: contractTime(60), channel: 'email' }),
         ]);
-        await seed(store, 'complaints', [makeComplaint(other!.id, { channel: 'call', activity: [makeActivity({ type: 'opened', at: contractTime(35) })] })]);
+        await seed(store, 'complaints', [
+          makeComplaint(other!.id, { channel: 'call', activity: [makeActivity({ type: 'opened', at: contractTime(35) })] }),
+        ]);
         return { customer: customer!, other: other!, touchpoints, complaints };
       };
 
@@ -952,7 +1009,14 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
           type: 'complaint_activity',
           id: complaints[1]!.activity[1]!.id,
           at: contractTime(50),
-          complaint: { id: complaints[1]!.id, subject: 'Website login', status: 'new', priority: 'normal', ownerId: undefined, channel: 'web_form' },
+          complaint: {
+            id: complaints[1]!.id,
+            subject: 'Website login',
+            status: 'new',
+            priority: 'normal',
+            ownerId: undefined,
+            channel: 'web_form',
+          },
           activity: complaints[1]!.activity[1],
         });
         expect(page.items[1]).toEqual({ type: 'touchpoint', id: touchpoints[2]!.id, at: contractTime(40), touchpoint: touchpoints[2] });
@@ -965,7 +1029,9 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
         expect(mine).toHaveLength(7);
         expect(theirs).toHaveLength(3);
         for (const item of mine) {
-          expect(item.type === 'touchpoint' ? item.touchpoint.customerId : (await store.get('complaints', item.complaint.id))!.customerId).toBe(customer.id);
+          expect(
+            item.type === 'touchpoint' ? item.touchpoint.customerId : (await store.get('complaints', item.complaint.id))!.customerId,
+          ).toBe(customer.id);
         }
         const [lonely] = await seed(store, 'customers', [makeCustomer()]);
         expect(await store.history(lonely!.id)).toEqual({ items: [], nextCursor: null });
@@ -975,7 +1041,11 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
       it('orders items at the same instant by id, newest id first', async () => {
         const [c] = await seed(store, 'customers', [makeCustomer()]);
         const same = contractTime(5);
-        const tps = await seed(store, 'touchpoints', Array.from({ length: 4 }, () => makeTouchpoint(c!.id, { occurredAt: same })));
+        const tps = await seed(
+          store,
+          'touchpoints',
+          Array.from({ length: 4 }, () => makeTouchpoint(c!.id, { occurredAt: same })),
+        );
         const [k] = await seed(store, 'complaints', [makeComplaint(c!.id, { activity: [makeActivity({ type: 'opened', at: same })] })]);
         const [late] = await seed(store, 'touchpoints', [makeTouchpoint(c!.id, { occurredAt: same })]);
         const items = (await store.history(c!.id)).items;
@@ -989,10 +1059,22 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
           makeTouchpoint(c!.id, { occurredAt: contractTime(100) }),
           makeTouchpoint(c!.id, { occurredAt: contractTime(200) }),
         ]);
-        const [old] = await seed(store, 'touchpoints', [makeTouchpoint(c!.id, { occurredAt: contractTime(-60 * 24 * 30), channel: 'letter' })]);
+        const [old] = await seed(store, 'touchpoints', [
+          makeTouchpoint(c!.id, { occurredAt: contractTime(-60 * 24 * 30), channel: 'letter' }),
+        ]);
         const [middle] = await seed(store, 'touchpoints', [makeTouchpoint(c!.id, { occurredAt: contractTime(150) })]);
         expect(ids((await store.history(c!.id)).items)).toEqual([t2!.id, middle!.id, t1!.id, old!.id]);
         expect(ids(await historyAll(store, c!.id, { limit: 1 }))).toEqual([t2!.id, middle!.id, t1!.id, old!.id]);
+      });
+
+      it('an update that changes occurredAt moves the touchpoint to its new time', async () => {
+        const { customer, touchpoints, complaints } = await seedHistory();
+        const later = await update(store, 'touchpoints', touchpoints[0]!, { occurredAt: contractTime(45) });
+        const earlier = await update(store, 'touchpoints', touchpoints[2]!, { occurredAt: contractTime(-5) });
+        const expected = expectedHistory([later, touchpoints[1]!, earlier], complaints);
+        expect(await historyAll(store, customer.id, { limit: 3 })).toEqual(expected);
+        expect(expected.slice(0, 2).map((i) => i.at)).toEqual([contractTime(50), contractTime(45)]);
+        expect(expected[expected.length - 1]!.id).toBe(earlier.id);
       });
 
       it('filters by channels: touchpoints on them and activity of complaints raised on them', async () => {
@@ -1036,7 +1118,7 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
         let cursor: string | null = null;
         let complaint = complaints[0]!;
         for (let page = 0; page < 30; page++) {
-          const result: Awaited<ReturnType<CrmStore['history']>> = await store.history(customer.id, { limit: 2, cursor });
+          const result: Page<HistoryItem> = await store.history(customer.id, { limit: 2, cursor });
           seen.push(...result.items);
           // A newer touchpoint, a backdated one, and newer activity on an existing complaint.
           await seed(store, 'touchpoints', [
@@ -1057,8 +1139,14 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
       it('shows each complaint as it is now, and activity appended by an update', async () => {
         const { customer, complaints } = await seedHistory();
         const before = complaints[0]!;
+        expect((await store.history(customer.id)).items).toContainEqual(activityItem(before, before.activity[0]!));
         const moved = makeActivity({ type: 'status_changed', at: contractTime(70), from: 'new', to: 'open', actorId: 'sam' });
-        const after = await update(store, 'complaints', before, { status: 'open', priority: 'urgent', subject: 'Escalated', activity: [...before.activity, moved] });
+        const after = await update(store, 'complaints', before, {
+          status: 'open',
+          priority: 'urgent',
+          subject: 'Escalated',
+          activity: [...before.activity, moved],
+        });
         const items = (await store.history(customer.id)).items;
         expect(items[0]).toEqual(activityItem(after, moved));
         const ofComplaint = items.filter((i) => i.type === 'complaint_activity' && i.complaint.id === before.id);
@@ -1073,7 +1161,9 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
             channel: 'call',
           });
         }
-        expect(items).toEqual(expectedHistory((await listAll(store, 'touchpoints', { filter: { customerId: customer.id } })), [after, complaints[1]!]));
+        expect(items).toEqual(
+          expectedHistory(await listAll(store, 'touchpoints', { filter: { customerId: customer.id } }), [after, complaints[1]!]),
+        );
       });
 
       it('a touchpoint or complaint moved to another customer moves to their history', async () => {
@@ -1124,15 +1214,25 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
         });
 
       rejects('removes the last entry', (a) => a.slice(0, -1));
-      rejects('removes a middle entry while appending one', (a) => [a[0]!, a[2]!, makeActivity({ type: 'note', at: contractTime(3), text: 'three' })]);
+      rejects('removes a middle entry while appending one', (a) => [
+        a[0]!,
+        a[2]!,
+        makeActivity({ type: 'note', at: contractTime(3), text: 'three' }),
+      ]);
       rejects('empties the log', () => []);
       rejects("changes an existing entry's id", (a) => [a[0]!, { ...a[1]!, id: newId() }, a[2]!]);
       rejects('reorders existing entries', (a) => [a[0]!, a[2]!, a[1]!]);
+      rejects("changes an existing entry's content", (a) => [a[0]!, { ...a[1]!, text: 'edited' } as ComplaintActivity, a[2]!]);
+      rejects('adds a field to an existing entry', (a) => [{ ...a[0]!, actorId: 'staff-sam' }, a[1]!, a[2]!]);
 
-      it('an update that appends entries is accepted', async () => {
+      it('an update that appends entries is accepted, also when existing entries are equal copies', async () => {
         const { customer, complaint } = await seedLog();
-        const added = [makeActivity({ type: 'note', at: contractTime(3), text: 'three' }), makeActivity({ type: 'note', at: contractTime(4), text: 'four' })];
-        const next = await update(store, 'complaints', complaint, { activity: [...complaint.activity, ...added] });
+        const added = [
+          makeActivity({ type: 'note', at: contractTime(3), text: 'three' }),
+          makeActivity({ type: 'note', at: contractTime(4), text: 'four' }),
+        ];
+        // `complaint` is a copy of what was written: its entries are equal to the stored ones, not the same objects.
+        const next = await update(store, 'complaints', complaint, { activity: [...copy(complaint.activity), ...added] });
         expect(await store.get('complaints', complaint.id)).toEqual(next);
         expect(ids(await historyAll(store, customer.id))).toEqual(ids([...next.activity].reverse()));
       });
@@ -1185,7 +1285,11 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
       });
 
       it('returns 100 changes when no limit is given', async () => {
-        const made = await seed(store, 'customers', Array.from({ length: 120 }, (_, i) => makeCustomer({ name: `c${i}` })));
+        const made = await seed(
+          store,
+          'customers',
+          Array.from({ length: 120 }, (_, i) => makeCustomer({ name: `c${i}` })),
+        );
         const first = await store.changes({ since: 0 });
         expect(first.changes.map((c) => c.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
         expect(first.lastSeq).toBe(100);
@@ -1212,7 +1316,9 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
 
       it('a failed write adds nothing, and the next write continues without a gap', async () => {
         const [c] = await seed(store, 'customers', [makeCustomer()]);
-        await expectConflict(() => store.write([createOp('touchpoints', makeTouchpoint(c!.id)), createOp('customers', makeCustomer({ id: c!.id }))]));
+        await expectConflict(() =>
+          store.write([createOp('touchpoints', makeTouchpoint(c!.id)), createOp('customers', makeCustomer({ id: c!.id }))]),
+        );
         await expectValidation(() => store.write([createOp('touchpoints', { ...makeTouchpoint(c!.id), version: 3 })]));
         await expectConflict(() => store.write([updateOp('customers', { ...nextVersion(c!), version: 5 }, 4)]));
         expect(await store.changes({ since: 0 })).toMatchObject({ lastSeq: 1, changes: [{ seq: 1, id: c!.id }] });
@@ -1256,6 +1362,29 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
         }
       });
 
+      feature('subscribe', 'a listener that throws neither fails the write nor keeps other listeners from being called', async () => {
+        const subscribe = requireSubscribe(store);
+        const heard: (readonly Change[])[] = [];
+        const logger = (globalThis as { console?: { error: (...data: unknown[]) => void } }).console;
+        const logError = logger?.error;
+        if (logger) logger.error = () => {}; // Stores may log the listener's error: keep the report clean.
+        const stopThrowing = subscribe(() => {
+          throw new Error('listener failure (expected by the contract suite)');
+        });
+        const stop = subscribe((changes) => heard.push(changes));
+        try {
+          const c = makeCustomer();
+          expect(await store.write([createOp('customers', c)])).toEqual({ lastSeq: 1 });
+          await eventually(() => expect(heard).toHaveLength(1), subscribeTimeoutMs);
+          expect(heard[0]!.map((ch) => ch.id)).toEqual([c.id]);
+          expect(await store.get('customers', c.id)).toEqual(c);
+        } finally {
+          stopThrowing();
+          stop();
+          if (logger && logError) logger.error = logError;
+        }
+      });
+
       feature('subscribe', 'the returned function stops the calls; other listeners go on', async () => {
         const subscribe = requireSubscribe(store);
         const stopped: (readonly Change[])[] = [];
@@ -1285,7 +1414,9 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
           name: `${u.cjk} ${u.emoji}`,
           company: u.italian,
           tags: Object.values(u),
-          addresses: [{ id: newId(), label: u.rtl, lines: [u.malay, u.combining, u.emoji], city: u.cjk, region: u.italian, status: 'unconfirmed' }],
+          addresses: [
+            { id: newId(), label: u.rtl, lines: [u.malay, u.combining, u.emoji], city: u.cjk, region: u.italian, status: 'unconfirmed' },
+          ],
           externalIds: { hubspot: u.cjk, legacy: u.emoji },
           notBuyingReason: ALL_UNICODE,
         });
@@ -1314,11 +1445,17 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
         expect(await store.get('complaints', complaint.id)).toEqual(expected.complaint);
         expect((await store.list('customers', { filter: { tag: u.combining } })).items).toEqual([expected.customer]);
         expect((await store.list('customers', { filter: { tag: 'Cafe\u0301 ≠ Café'.normalize('NFC') } })).items).toEqual([]);
-        expect((await store.list('customers', { filter: { externalId: { system: 'legacy', id: u.emoji } } })).items).toEqual([expected.customer]);
+        expect((await store.list('customers', { filter: { externalId: { system: 'legacy', id: u.emoji } } })).items).toEqual([
+          expected.customer,
+        ]);
         expect((await store.list('touchpoints', { filter: { customerId: customer.id } })).items).toEqual([expected.touchpoint]);
         expect((await store.list('complaints', { filter: { customerId: customer.id } })).items).toEqual([expected.complaint]);
         expect(await historyAll(store, customer.id)).toEqual(expectedHistory([expected.touchpoint], [expected.complaint]));
-        expect((await store.changes({ since: 0 })).changes.map((c) => c.record)).toEqual([expected.customer, expected.touchpoint, expected.complaint]);
+        expect((await store.changes({ since: 0 })).changes.map((c) => c.record)).toEqual([
+          expected.customer,
+          expected.touchpoint,
+          expected.complaint,
+        ]);
         const got = (await store.get('complaints', complaint.id))!;
         expect(got.subject).toHaveLength(u.combining.length);
         expect(got.subject).not.toBe(got.subject.normalize('NFC'));
@@ -1449,8 +1586,14 @@ function bigComplaint(customerId: string, entries: number): Complaint {
       i % 3 === 0
         ? makeActivity({ type: 'note', at, text: `Note ${i}: città 簡體 👍🏽` })
         : i % 3 === 1
-          ? makeActivity({ type: 'responded', at, direction: i % 2 ? 'inbound' : 'outbound', message: `Reply ${i}`, channel: channels[i % 3]! })
-          : makeActivity({ type: 'assigned', at, from: `staff-${i - 1}`, to: `staff-${i}`, reason: `Shift change ${i}` }),
+        ? makeActivity({
+            type: 'responded',
+            at,
+            direction: i % 2 ? 'inbound' : 'outbound',
+            message: `Reply ${i}`,
+            channel: channels[i % 3]!,
+          })
+        : makeActivity({ type: 'assigned', at, from: `staff-${i - 1}`, to: `staff-${i}`, reason: `Shift change ${i}` }),
     );
   }
   return makeComplaint(customerId, { status: 'open', ownerId: `staff-${entries}`, activity });
