@@ -260,7 +260,12 @@ type AnyRecord = EntityRecords[EntityName];
 const SINGULAR: Record<EntityName, string> = { customers: 'customer', touchpoints: 'touchpoint', complaints: 'complaint' };
 
 /** A deep copy of `value`, taken before a write hands the original to the store. */
-const copy = <T>(value: T): T => structuredClone(value);
+// Runtime globals the core's no-DOM, no-Node type library doesn't declare; every test runtime has them.
+const runtime = globalThis as unknown as {
+  structuredClone<T>(value: T): T;
+  setTimeout(callback: () => void, ms: number): unknown;
+};
+const copy = <T>(value: T): T => runtime.structuredClone(value);
 
 /** Writes `records` as creates in one atomic write; returns copies of them for comparisons. */
 async function seed<E extends EntityName>(store: CrmStore, entity: E, records: EntityRecords[E][]): Promise<EntityRecords[E][]> {
@@ -396,7 +401,7 @@ async function eventually(check: () => void, timeoutMs: number): Promise<void> {
       return;
     } catch (error) {
       if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await new Promise<void>((resolve) => runtime.setTimeout(resolve, 5));
     }
   }
 }
