@@ -1,0 +1,23 @@
+/** `npm start` runs examples/demo.mjs: it must keep working and keep telling its story. */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+
+it('runs the demo: a customer, touchpoints in four languages, a complaint handed off, the history', () => {
+  const root = join(import.meta.dirname, '..');
+  const output = execFileSync(process.execPath, ['--import', 'tsx', '--conditions=@crm/source', join(root, 'examples', 'demo.mjs')], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(output).toContain('Customer 林美 (zh-TW, Asia/Taipei)');
+  expect(output).toContain('hand-off sam → linda: Customer prefers Mandarin');
+  expect(output).toContain('Invalid touchpoint input: channel: expected one of');
+  expect(output).toContain('1 open complaint(s)');
+  const history = output.slice(output.indexOf('History, newest first:')).split('\n').slice(1).filter(Boolean);
+  expect(history).toHaveLength(9);
+  expect(history[0]).toContain('status open → pending_customer');
+  expect(history.at(-1)).toContain('Lawatan ke kedai');
+  expect(output).toMatch(/客戶說收到的茶葉包裝破損/);
+  expect(output).toMatch(/Inviata la fattura/);
+});
