@@ -52,15 +52,25 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** One entity's records and indexes. */
+/**
+ * One entity's records and indexes. Records are found by id through a Map, or, for a table that
+ * grows by millions (touchpoints), by binary search in its id-ordered `all` index: a Map of a
+ * million entries costs more to insert into than everything else an insert does.
+ */
 class Table<R extends AnyRecord> {
-  readonly rows = new Map<string, R>();
-  readonly indexes: Record<string, IndexSpec<R>>;
+  readonly #rows: Map<string, R> | null;
+  readonly indexes: Record<string, IndexSpec<R>> & { all: IndexSpec<R> };
   readonly #specs: IndexSpec<R>[];
 
-  constructor(indexes: Record<string, IndexSpec<R>>) {
+  constructor(indexes: Record<string, IndexSpec<R>> & { all: IndexSpec<R> }, options: { lookup: 'map' | 'index' }) {
     this.indexes = indexes;
     this.#specs = Object.values(indexes);
+    this.#rows = options.lookup === 'map' ? new Map() : null;
+  }
+
+  /** The record with this id, if stored. */
+  find(id: string): R | undefined {
+    return this.#rows ? this.#rows.get(id) : this.indexes.all.index.find('', id);
   }
 
   /** The largest id stored: a create with a larger id (the usual case) can't collide. */
@@ -68,7 +78,7 @@ class Table<R extends AnyRecord> {
 
   insert(record: R): void {
     if (record.id > this.maxId) this.maxId = record.id;
-    this.rows.set(record.id, record);
+    this.#rows?.set(record.id, record);
     for (const spec of this.#specs) {
       // Most indexes put a record in one group: a string, so the hot path allocates no array.
       const groups = spec.groupsOf(record);
@@ -78,7 +88,7 @@ class Table<R extends AnyRecord> {
   }
 
   replace(previous: R, record: R): void {
-    this.rows.set(record.id, record);
+    this.#rows?.set(record.id, record);
     for (const spec of this.#specs) {
       const before = asList(spec.groupsOf(previous));
       const after = asList(spec.groupsOf(record));
@@ -105,23 +115,32 @@ class Table<R extends AnyRecord> {
  * ```
  */
 export function memoryStore(): CrmStore {
-  const customers = new Table<Customer>({
-    all: { index: idIndex(), groupsOf: () => '' },
-    email: { index: idIndex(), groupsOf: (c) => [...new Set(c.emails)] },
-    externalId: { index: idIndex(), groupsOf: (c) => Object.entries(c.externalIds).map(([s, id]) => `${s}\u0001${id}`) },
-  });
-  const touchpoints = new Table<Touchpoint>({
-    all: { index: idIndex(), groupsOf: () => '' },
-    // One group lookup serves both a customer's touchpoints by id (lists) and by time (history).
-    customer: { index: new SortedIndex<Touchpoint>([BY_ID, BY_TIME]), groupsOf: (t) => t.customerId },
-    complaint: { index: idIndex(), groupsOf: (t) => t.complaintId },
-  });
-  const complaints = new Table<Complaint>({
-    all: { index: idIndex(), groupsOf: () => '' },
-    customer: { index: idIndex(), groupsOf: (c) => c.customerId },
-    status: { index: idIndex(), groupsOf: (c) => c.status },
-    owner: { index: idIndex(), groupsOf: (c) => c.ownerId },
-  });
+  const customers = new Table<Customer>(
+    {
+      all: { index: idIndex(), groupsOf: () => '' },
+      email: { index: idIndex(), groupsOf: (c) => [...new Set(c.emails)] },
+      externalId: { index: idIndex(), groupsOf: (c) => Object.entries(c.externalIds).map(([s, id]) => `${s}\u0001${id}`) },
+    },
+    { lookup: 'map' },
+  );
+  const touchpoints = new Table<Touchpoint>(
+    {
+      all: { index: idIndex(), groupsOf: () => '' },
+      // One group lookup serves both a customer's touchpoints by id (lists) and by time (history).
+      customer: { index: new SortedIndex<Touchpoint>([BY_ID, BY_TIME]), groupsOf: (t) => t.customerId },
+      complaint: { index: idIndex(), groupsOf: (t) => t.complaintId },
+    },
+    { lookup: 'index' },
+  );
+  const complaints = new Table<Complaint>(
+    {
+      all: { index: idIndex(), groupsOf: () => '' },
+      customer: { index: idIndex(), groupsOf: (c) => c.customerId },
+      status: { index: idIndex(), groupsOf: (c) => c.status },
+      owner: { index: idIndex(), groupsOf: (c) => c.ownerId },
+    },
+    { lookup: 'map' },
+  );
   const activityKey = (ref: ActivityRef) => ref.activity.at + ref.activity.id;
   const activityHistory = new SortedIndex<ActivityRef>([{ keyOf: activityKey }]);
   const tables = { customers, touchpoints, complaints } as unknown as Record<EntityName, Table<AnyRecord>>;
@@ -132,7 +151,14 @@ export function memoryStore(): CrmStore {
   const changeAt = (index: number): Change => {
     const record = feedRecords[index]!;
     const entity = feedEntities[index]!;
-    return { seq: index + 1, entity, op: record.version === 1 ? 'create' : 'update', id: record.id, version: record.version, record } as Change;
+    return {
+      seq: index + 1,
+      entity,
+      op: record.version === 1 ? 'create' : 'update',
+      id: record.id,
+      version: record.version,
+      record,
+    } as Change;
   };
   const listeners = new Set<(changes: readonly Change[]) => void>();
   let closed = false;
@@ -149,9 +175,11 @@ export function memoryStore(): CrmStore {
 
   const indexActivity = (previous: Complaint | undefined, next: Complaint) => {
     const moved = previous !== undefined && previous.customerId !== next.customerId;
-    if (moved) for (const entry of previous.activity) activityHistory.delete(previous.customerId, { activity: entry, complaintId: previous.id });
+    if (moved)
+      for (const entry of previous.activity) activityHistory.delete(previous.customerId, { activity: entry, complaintId: previous.id });
     const start = previous === undefined || moved ? 0 : previous.activity.length;
-    for (let i = start; i < next.activity.length; i++) activityHistory.add(next.customerId, { activity: next.activity[i]!, complaintId: next.id });
+    for (let i = start; i < next.activity.length; i++)
+      activityHistory.add(next.customerId, { activity: next.activity[i]!, complaintId: next.id });
   };
 
   const fail = (i: number, field: string, message: string) =>
@@ -176,7 +204,7 @@ export function memoryStore(): CrmStore {
         seen.add(key);
       }
       // Ids are time-ordered, so a create usually carries the largest id yet and needs no lookup.
-      const current = op.type === 'create' && record.id > table.maxId ? undefined : table.rows.get(record.id);
+      const current = op.type === 'create' && record.id > table.maxId ? undefined : table.find(record.id);
       if (op.type === 'create') {
         if (current) throw new CrmConflictError(op.entity.slice(0, -1), record.id, null, current.version);
         if (record.version !== 1) throw fail(i, 'record.version', 'must be 1 on create');
@@ -185,7 +213,8 @@ export function memoryStore(): CrmStore {
         if (current.version !== op.expectedVersion) {
           throw new CrmConflictError(op.entity.slice(0, -1), record.id, op.expectedVersion, current.version);
         }
-        if (record.version !== op.expectedVersion + 1) throw fail(i, 'record.version', `must be ${op.expectedVersion + 1} (expectedVersion + 1)`);
+        if (record.version !== op.expectedVersion + 1)
+          throw fail(i, 'record.version', `must be ${op.expectedVersion + 1} (expectedVersion + 1)`);
         if (op.entity === 'complaints') checkAppendOnly(current as Complaint, record as Complaint, i);
       } else {
         throw fail(i, 'type', 'expected "create" or "update"');
@@ -197,7 +226,12 @@ export function memoryStore(): CrmStore {
 
   const checkAppendOnly = (current: Complaint, next: Complaint, i: number) => {
     const ok = next.activity.length >= current.activity.length && current.activity.every((entry, j) => sameEntry(entry, next.activity[j]));
-    if (!ok) throw CrmValidationError.field('store write', ['ops', i, 'record', 'activity'], 'is append-only: existing entries cannot change or go');
+    if (!ok)
+      throw CrmValidationError.field(
+        'store write',
+        ['ops', i, 'record', 'activity'],
+        'is append-only: existing entries cannot change or go',
+      );
   };
 
   const summarize = (complaint: Complaint): ComplaintSummary => ({
@@ -227,7 +261,7 @@ export function memoryStore(): CrmStore {
 
     async get(entity, id) {
       assertOpen();
-      return (tableOf(entity).rows.get(id) as EntityRecords[typeof entity] | undefined) ?? null;
+      return (tableOf(entity).find(id) as EntityRecords[typeof entity] | undefined) ?? null;
     },
 
     async list(entity, query = {}) {
@@ -282,7 +316,10 @@ export function memoryStore(): CrmStore {
           try {
             listener(made);
           } catch (error) {
-            (globalThis as { console?: { error(...data: unknown[]): void } }).console?.error('memoryStore: a subscribe listener threw', error);
+            (globalThis as { console?: { error(...data: unknown[]): void } }).console?.error(
+              'memoryStore: a subscribe listener threw',
+              error,
+            );
           }
         }
       }
@@ -313,9 +350,15 @@ export function memoryStore(): CrmStore {
               yield {
                 key: activityKey(ref),
                 item: () => {
-                  const complaint = complaints.rows.get(ref.complaintId);
+                  const complaint = complaints.find(ref.complaintId);
                   if (!complaint) return null;
-                  return { type: 'complaint_activity', id: ref.activity.id, at: ref.activity.at, complaint: summarize(complaint), activity: ref.activity };
+                  return {
+                    type: 'complaint_activity',
+                    id: ref.activity.id,
+                    at: ref.activity.at,
+                    complaint: summarize(complaint),
+                    activity: ref.activity,
+                  };
                 },
               };
             }
@@ -344,7 +387,8 @@ export function memoryStore(): CrmStore {
 
     async changes({ since, limit }) {
       assertOpen();
-      if (!Number.isInteger(since) || since < 0) throw CrmValidationError.field('change query', ['since'], 'must be a whole number, 0 or more');
+      if (!Number.isInteger(since) || since < 0)
+        throw CrmValidationError.field('change query', ['since'], 'must be a whole number, 0 or more');
       const max = checkLimit(limit, 100, 1000);
       const changes: Change[] = [];
       for (let i = since; i < Math.min(since + max, feedRecords.length); i++) changes.push(changeAt(i));
@@ -361,11 +405,9 @@ export function memoryStore(): CrmStore {
       closed = true;
       listeners.clear();
     },
-
   };
   return store;
 }
-
 
 /**
  * Whether an activity entry is unchanged: the same object (the usual case, as updates spread the
@@ -426,7 +468,8 @@ function matches(filter: Record<string, unknown>, record: AnyRecord): boolean {
     let ok: boolean;
     if (key === 'tag') ok = (r.tags as string[]).includes(want as string);
     else if (key === 'email') ok = (r.emails as string[]).includes(normalizeEmail(want));
-    else if (key === 'externalId') ok = (r.externalIds as Record<string, string>)[(want as { system: string }).system] === (want as { id: string }).id;
+    else if (key === 'externalId')
+      ok = (r.externalIds as Record<string, string>)[(want as { system: string }).system] === (want as { id: string }).id;
     else ok = Array.isArray(want) ? want.includes(r[key]) : r[key] === want;
     if (!ok) return false;
   }

@@ -28,7 +28,10 @@ export class SortedIndex<R> {
   add(group: string, record: R): void {
     const lists = this.#groups.get(group);
     if (!lists) {
-      this.#groups.set(group, this.#keys.map(() => [record]));
+      this.#groups.set(
+        group,
+        this.#keys.map(() => [record]),
+      );
       return;
     }
     for (let o = 0; o < lists.length; o++) this.#insert(lists[o]!, o, record);
@@ -58,6 +61,14 @@ export class SortedIndex<R> {
         this.#insert(items, o, record);
       }
     }
+  }
+
+  /** The record of `group` whose key (in the first ordering) is `key`, if any: a binary search. */
+  find(group: string, key: string): R | undefined {
+    const items = this.#groups.get(group)?.[0];
+    if (!items) return undefined;
+    const found = items[this.#lowerBound(items, 0, key)];
+    return found !== undefined && this.#keys[0]!(found) === key ? found : undefined;
   }
 
   /** How many records `group` holds. */
@@ -125,11 +136,7 @@ export class SortedIndex<R> {
  * Merges walks that are each in key order into one walk in key order (largest first for
  * `desc`). Used for a history (touchpoints + activity) and for "any of these statuses".
  */
-export function* mergeWalks<R>(
-  walks: Iterator<R>[],
-  keyOf: (record: R) => string,
-  order: 'asc' | 'desc',
-): Generator<R, void, undefined> {
+export function* mergeWalks<R>(walks: Iterator<R>[], keyOf: (record: R) => string, order: 'asc' | 'desc'): Generator<R, void, undefined> {
   const heads: { value: R; key: string; it: Iterator<R> }[] = [];
   for (const it of walks) {
     const next = it.next();
