@@ -68,13 +68,15 @@ export function newId(): string {
   return nextUlid();
 }
 
+/** The fields every new record carries: a new id, version 1, created and updated at the epoch. */
+function freshMeta() {
+  return { id: newId(), version: 1, createdAt: CONTRACT_EPOCH, updatedAt: CONTRACT_EPOCH };
+}
+
 /** A valid stored customer (version 1) with the given fields replaced. */
 export function makeCustomer(overrides: Partial<Customer> = {}): Customer {
   return {
-    id: newId(),
-    version: 1,
-    createdAt: CONTRACT_EPOCH,
-    updatedAt: CONTRACT_EPOCH,
+    ...freshMeta(),
     kind: 'customer',
     name: 'Ada Contract',
     emails: [],
@@ -89,10 +91,7 @@ export function makeCustomer(overrides: Partial<Customer> = {}): Customer {
 /** A valid stored touchpoint (version 1) of `customerId`, an inbound call at the epoch unless overridden. */
 export function makeTouchpoint(customerId: string, overrides: Partial<Touchpoint> = {}): Touchpoint {
   return {
-    id: newId(),
-    version: 1,
-    createdAt: CONTRACT_EPOCH,
-    updatedAt: CONTRACT_EPOCH,
+    ...freshMeta(),
     customerId,
     channel: 'call',
     direction: 'inbound',
@@ -121,10 +120,7 @@ export function makeActivity(fields: ActivityFields): ComplaintActivity {
  */
 export function makeComplaint(customerId: string, overrides: Partial<Complaint> = {}): Complaint {
   return {
-    id: newId(),
-    version: 1,
-    createdAt: CONTRACT_EPOCH,
-    updatedAt: CONTRACT_EPOCH,
+    ...freshMeta(),
     customerId,
     subject: 'Parcel arrived damaged',
     channel: 'email',
