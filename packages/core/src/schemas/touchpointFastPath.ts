@@ -33,7 +33,11 @@ const textOf = ([min, max]: readonly [number, number]): FieldCheck => (value) =>
 const fields = (checks: ReadonlyMap<string, FieldCheck>, value: unknown, out: Record<string, unknown>) => {
   if (!isPlainObject(value)) return NO;
   for (const key in value) {
-    const checked = checks.get(key)?.(value[key]) ?? NO;
+    const check = checks.get(key);
+    if (check === undefined) return NO;
+    // A known field set to `undefined` is a missing one, as in zod (required ones are checked after).
+    if (value[key] === undefined) continue;
+    const checked = check(value[key]);
     if (checked === NO) return NO;
     out[key] = checked;
   }

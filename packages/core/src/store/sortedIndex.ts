@@ -93,9 +93,21 @@ export class SortedIndex<R> {
   }
 
   #insert(items: R[], o: number, record: R): void {
+    const before = this.#before[o]!;
     const last = items[items.length - 1];
-    if (last === undefined || this.#before[o]!(last, record)) items.push(record);
-    else items.splice(this.#lowerBound(items, o, this.#keys[o]!(record)), 0, record);
+    if (last === undefined || before(last, record)) {
+      items.push(record);
+      return;
+    }
+    // Out of order (a backdated touchpoint): binary search with the comparator, building no keys.
+    let lo = 0;
+    let hi = items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (before(items[mid]!, record)) lo = mid + 1;
+      else hi = mid;
+    }
+    items.splice(lo, 0, record);
   }
 
   #remove(items: R[], o: number, record: R): void {
