@@ -146,6 +146,20 @@ describe('crm.complaints', () => {
     ).rejects.toThrow('give either touchpoint or touchpointId, not both');
   });
 
+  it('links a response to a touchpoint of the same customer only', async () => {
+    const { crm, customer } = await withCustomer();
+    const other = await crm.customers.create({ name: 'Other' });
+    const c = await crm.complaints.open({ customerId: customer.id, subject: 'x', channel: 'email' });
+    const mine = await crm.touchpoints.log({ customerId: customer.id, channel: 'email', direction: 'outbound', complaintId: c.id });
+    const theirs = await crm.touchpoints.log({ customerId: other.id, channel: 'email', direction: 'outbound' });
+    await expect(crm.complaints.respond(c.id, { touchpointId: theirs.id })).rejects.toThrow(
+      'Invalid complaint response: touchpointId: no touchpoint with this id for this customer',
+    );
+    await expect(crm.complaints.respond(c.id, { touchpointId: '01ARZ3NDEKTSV4RRFFQ69G5FAV' })).rejects.toThrow('touchpointId: no touchpoint');
+    const x = await crm.complaints.respond(c.id, { touchpointId: mine.id, channel: 'email', message: 'Sent the label' });
+    expect(x.activity.find((a) => a.type === 'responded')).toMatchObject({ touchpointId: mine.id, channel: 'email' });
+  });
+
   it('fails with CrmConflictError on a stale version and leaves the log as it was', async () => {
     const { crm, customer } = await withCustomer();
     const c = await crm.complaints.open({ customerId: customer.id, subject: 'x', channel: 'chat', ownerId: 'sam' });

@@ -236,8 +236,12 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
     async respond(id, raw) {
       const { version, ...input } = parseOrThrow(RespondInputSchema, raw ?? {}, 'complaint response');
       checkStaff(ctx, input.actorId, 'complaint response', 'actorId');
+      const touchpoint = input.touchpointId === undefined ? null : await ctx.store.get('touchpoints', input.touchpointId);
       return append(id, version, (current) => {
         notClosed(current, 'complaint response');
+        if (input.touchpointId !== undefined && touchpoint?.customerId !== current.customerId) {
+          throw CrmValidationError.field('complaint response', ['touchpointId'], 'no touchpoint with this id for this customer', 'unknown_reference');
+        }
         const { at, ...fields } = input;
         const entries: ComplaintActivity[] = [entry('responded', fields, at)];
         const reopensWork =
