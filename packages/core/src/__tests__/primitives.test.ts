@@ -114,3 +114,41 @@ describe('errors', () => {
     expect(v.issues).toEqual([{ path: ['emails', 0], field: 'emails[0]', code: 'invalid', message: 'invalid email address' }]);
   });
 });
+
+describe('policy and record schemas', () => {
+  it('reads an SLA policy with durations in minutes or ISO 8601', async () => {
+    const { SlaPolicySchema, ContactPolicySchema, StaffSchema, CustomerSchema } = await import('../schemas/index.js');
+    const policy = parseOrThrow(
+      SlaPolicySchema,
+      {
+        id: 'standard',
+        name: 'Standard',
+        calendar: { timeZone: 'Europe/Rome', hours: { mon: [['09:00', '13:00'], ['14:00', '18:00']], sat: [['22:00', '02:00']] }, holidays: ['2026-12-25'] },
+        targets: { high: { firstResponse: 'PT1H', resolution: 'P1D' }, normal: { firstResponse: 240 } },
+      },
+      'SLA policy',
+    );
+    expect(policy).toMatchObject({ appliesTo: {}, pauseStatuses: ['pending_customer'], warningThreshold: 0.8, targets: { high: { firstResponse: 60, resolution: 1440 } } });
+    expect(() =>
+      parseOrThrow(SlaPolicySchema, { id: 'x', name: 'x', calendar: { timeZone: 'Mars/Base', hours: '24/7', holidays: ['25/12/2026'] }, targets: {}, warningThreshold: 1.5 }, 'SLA policy'),
+    ).toThrow(
+      'Invalid SLA policy: calendar.timeZone: unknown IANA time zone "Mars/Base"; calendar.holidays[0]: expected a local date as "YYYY-MM-DD"; warningThreshold: must be between 0 and 1 (exclusive)',
+    );
+    const contact = parseOrThrow(ContactPolicySchema, { limits: [{ channel: 'sms', max: 2, window: 'P7D' }], afterResolution: { quietFor: 'P14D' } }, 'contact policy');
+    expect(contact).toMatchObject({ limits: [{ channel: 'sms', max: 2, window: 10_080 }], afterResolution: { followUps: 1, quietFor: 20_160 }, respectOptOuts: true });
+    expect(() => parseOrThrow(ContactPolicySchema, { limits: [{ max: -1, window: 0 }] }, 'contact policy')).toThrow(
+      'limits[0].max: must be a whole number, 0 or more; limits[0].window: must be a positive duration',
+    );
+    expect(parseOrThrow(StaffSchema, { id: 'linda', name: 'Linda', languages: ['zh-tw'] }, 'staff')).toEqual({
+      id: 'linda',
+      name: 'Linda',
+      languages: ['zh-TW'],
+      departments: [],
+      capacity: 20,
+      active: true,
+    });
+    expect(() => parseOrThrow(CustomerSchema, { id: 'c1', name: 'x', version: 0, createdAt: '2026-01-01', updatedAt: '2026-01-01T00:00:00.000Z' }, 'customer')).toThrow(
+      'version: must be a whole number, 1 or more; createdAt: expected a UTC ISO 8601 timestamp',
+    );
+  });
+});

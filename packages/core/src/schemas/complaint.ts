@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ChannelSchema, ExternalIdsSchema, IdSchema, IsoTimestampSchema, LocaleSchema, list, text } from './primitives.js';
+import { ChannelSchema, ExternalIdsSchema, IdSchema, IsoTimestampSchema, LocaleSchema, list, text, wholeNumber } from './primitives.js';
 import { recordMeta } from './record.js';
 import { DirectionSchema, TouchpointInputSchema } from './touchpoint.js';
 
@@ -61,7 +61,7 @@ export const ComplaintActivitySchema = /* @__PURE__ */ (() =>
     z.strictObject({
       ...activityBase,
       type: z.literal('satisfaction_recorded'),
-      score: z.number().check(z.int('must be a whole number'), z.minimum(1, 'must be from 1 to 5'), z.maximum(5, 'must be from 1 to 5')),
+      score: wholeNumber(1, 5),
       comment: z.optional(text(2000, 1)),
     }),
     z.strictObject({ ...activityBase, type: z.literal('note'), text: text(20_000, 1) }),
@@ -113,7 +113,7 @@ export const ComplaintSchema = /* @__PURE__ */ (() =>
     /** The touchpoint the complaint was opened from, if any. */
     touchpointId: z.optional(IdSchema),
     /** Satisfaction score from 1 to 5, recorded after resolution. */
-    satisfaction: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(5))),
+    satisfaction: z.optional(wholeNumber(1, 5)),
     resolvedAt: z.optional(IsoTimestampSchema),
     /** Append-only: entries are added, never changed or removed. */
     activity: list(ComplaintActivitySchema, 100_000),

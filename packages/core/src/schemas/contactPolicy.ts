@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ChannelSchema, TimeOfDaySchema, list } from './primitives.js';
+import { ChannelSchema, TimeOfDaySchema, list, wholeNumber } from './primitives.js';
 import { DurationSchema } from './duration.js';
 
 /** At most `max` outbound touches within any rolling `window` (on one channel, or on all). */
@@ -7,7 +7,7 @@ export const ContactLimitSchema = /* @__PURE__ */ (() =>
   z.strictObject({
     /** The channel this limit counts; all channels when missing. */
     channel: z.optional(ChannelSchema),
-    max: z.number().check(z.int('must be a whole number'), z.minimum(0, 'must not be negative')),
+    max: wholeNumber(0, Number.MAX_SAFE_INTEGER, 'must be a whole number, 0 or more'),
     /** The rolling window: minutes, or an ISO 8601 duration such as `P7D`. */
     window: DurationSchema.check(z.refine((minutes: number) => minutes > 0, 'must be a positive duration')),
   }))();
@@ -19,7 +19,7 @@ export const ContactPolicySchema = /* @__PURE__ */ (() =>
     /** After a complaint is resolved: allow `followUps` outbound touches, then none for `quietFor`. */
     afterResolution: z.optional(
       z.strictObject({
-        followUps: z._default(z.number().check(z.int(), z.minimum(0, 'must not be negative')), 1),
+        followUps: z._default(wholeNumber(0, Number.MAX_SAFE_INTEGER, 'must be a whole number, 0 or more'), 1),
         quietFor: DurationSchema,
       }),
     ),

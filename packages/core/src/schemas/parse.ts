@@ -5,47 +5,23 @@ type RawIssue = {
   code: string;
   input?: unknown;
   expected?: string;
-  origin?: string;
-  minimum?: number | bigint;
-  maximum?: number | bigint;
-  inclusive?: boolean;
   values?: readonly unknown[];
   message?: string;
 };
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (value instanceof Date) return 'Date';
-  return typeof value;
-}
-
-/** Our readable English messages for zod's issue codes, used per parse (never set globally). */
+/**
+ * Our readable English messages for zod's own issue codes, used per parse (never set globally).
+ * Every other rule of ours carries its message (see `rule` in primitives.ts), so only these occur.
+ */
 function errorMap(issue: RawIssue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      return issue.input === undefined ? 'is required' : `expected ${issue.expected}, received ${describe(issue.input)}`;
-    case 'too_small':
-      return issue.origin === 'number'
-        ? `must be ${issue.inclusive ? 'at least' : 'greater than'} ${issue.minimum}`
-        : `must have at least ${issue.minimum} ${issue.origin === 'array' ? 'items' : 'characters'}`;
-    case 'too_big':
-      return issue.origin === 'number'
-        ? `must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum}`
-        : `must have at most ${issue.maximum} ${issue.origin === 'array' ? 'items' : 'characters'}`;
-    case 'invalid_value':
-      return `expected one of ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'invalid_format':
-      return 'invalid format';
-    case 'invalid_union':
-      return 'does not match any allowed shape';
-    case 'invalid_key':
-      return 'invalid key';
-    case 'not_multiple_of':
-      return 'must be a whole number';
-    default:
-      return issue.message ?? 'invalid value';
+  const { code, input } = issue;
+  if (code === 'invalid_type') {
+    const received = input === null ? 'null' : Array.isArray(input) ? 'array' : input instanceof Date ? 'Date' : typeof input;
+    return input === undefined ? 'is required' : `expected ${issue.expected}, received ${received}`;
   }
+  if (code === 'invalid_value') return `expected one of ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
+  if (code === 'invalid_union') return 'does not match any allowed shape';
+  return issue.message ?? 'invalid value';
 }
 
 const PARSE_OPTIONS = { error: errorMap as (issue: unknown) => string };

@@ -154,11 +154,7 @@ export const TimestampSchema = normalized<string | Date, string>(
 
 /** A stored timestamp: a UTC ISO 8601 string as produced by `Date.prototype.toISOString`. */
 export const IsoTimestampSchema = /* @__PURE__ */ (() =>
-  z
-    .string()
-    .check(
-      z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'expected a UTC ISO 8601 timestamp such as "2026-05-01T09:30:00.000Z"'),
-    ))();
+  pattern(CANONICAL_TIMESTAMP, 'expected a UTC ISO 8601 timestamp such as "2026-05-01T09:30:00.000Z"'))();
 
 const localeCache = new Map<string, string | null>();
 

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ChannelSchema, IdSchema, TimeOfDaySchema, TimeZoneSchema, list, text } from './primitives.js';
+import { ChannelSchema, IdSchema, TimeOfDaySchema, TimeZoneSchema, list, pattern, rule, text } from './primitives.js';
 import { ComplaintStatusSchema, PrioritySchema } from './complaint.js';
 import { DurationSchema } from './duration.js';
 
@@ -22,7 +22,7 @@ export const CalendarSpecSchema = /* @__PURE__ */ (() =>
       z.literal('24/7'),
       z.strictObject({ mon: dayHours, tue: dayHours, wed: dayHours, thu: dayHours, fri: dayHours, sat: dayHours, sun: dayHours }),
     ]),
-    holidays: z._default(list(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a local date as "YYYY-MM-DD"')), 2000), []),
+    holidays: z._default(list(pattern(/^\d{4}-\d{2}-\d{2}$/, 'expected a local date as "YYYY-MM-DD"'), 2000), []),
   }))();
 
 /** Business-time targets for one priority. Each is minutes, or an ISO 8601 duration (`PT4H`). */
@@ -60,7 +60,7 @@ export const SlaPolicySchema = /* @__PURE__ */ (() =>
     /** Statuses during which the clock stops. */
     pauseStatuses: z._default(list(ComplaintStatusSchema, 6), ['pending_customer']),
     /** The fraction of a target after which a warning is raised. */
-    warningThreshold: z._default(z.number().check(z.gt(0, 'must be greater than 0'), z.lt(1, 'must be less than 1')), 0.8),
+    warningThreshold: z._default(z.number().check(rule((n: number) => n > 0 && n < 1, 'must be between 0 and 1 (exclusive)', 'out_of_range')), 0.8),
   }))();
 
 /** A calendar specification. */
