@@ -167,9 +167,11 @@ export function memoryStore(): CrmStore {
     if (closed) throw new Error('memoryStore: the store is closed');
   };
 
+  const UNKNOWN_ENTITY = 'expected "customers", "touchpoints" or "complaints"';
+  const knownTable = (entity: EntityName): Table<AnyRecord> | undefined => (Object.hasOwn(tables, entity) ? tables[entity] : undefined);
   const tableOf = (entity: EntityName) => {
-    const table = Object.hasOwn(tables, entity) ? tables[entity] : undefined;
-    if (!table) throw CrmValidationError.field('store operation', ['entity'], 'expected "customers", "touchpoints" or "complaints"');
+    const table = knownTable(entity);
+    if (!table) throw CrmValidationError.field('store operation', ['entity'], UNKNOWN_ENTITY);
     return table;
   };
 
@@ -194,8 +196,8 @@ export function memoryStore(): CrmStore {
     const currents: (AnyRecord | undefined)[] = [];
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i]!;
-      const table = Object.hasOwn(tables, op.entity) ? tables[op.entity as EntityName] : undefined;
-      if (!table) throw fail(i, 'entity', 'expected "customers", "touchpoints" or "complaints"');
+      const table = knownTable(op.entity);
+      if (!table) throw fail(i, 'entity', UNKNOWN_ENTITY);
       const record = op.record as AnyRecord | undefined;
       if (!record || typeof record.id !== 'string' || record.id === '') throw fail(i, 'record.id', 'is required');
       if (seen) {

@@ -71,11 +71,6 @@ export class SortedIndex<R> {
     return found !== undefined && this.#keys[0]!(found) === key ? found : undefined;
   }
 
-  /** How many records `group` holds. */
-  size(group: string): number {
-    return this.#groups.get(group)?.[0]!.length ?? 0;
-  }
-
   /**
    * Walks `group` in ordering `ordering` (`desc`: largest key first), starting strictly after
    * `afterKey` (or at the start), yielding records until the caller stops.
