@@ -43,3 +43,4 @@ export {
   type ComplaintQuery,
   type CrmHistoryQuery,
 } from './services/query.js';
+export { businessCalendar, MAX_BUSINESS_MINUTES, type BusinessCalendar, type Instant } from './calendar/calendar.js';
