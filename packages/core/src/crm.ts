@@ -13,6 +13,9 @@ import type { Emitter, ServiceContext } from './services/context.js';
 import { customerService, type CustomerService } from './services/customers.js';
 import { historyService, type HistoryFn } from './services/history.js';
 import { touchpointService, type TouchpointService } from './services/touchpoints.js';
+import type { BusinessCalendar } from './calendar/calendar.js';
+import type { SlaPolicy, SlaPolicyInput } from './schemas/slaPolicy.js';
+import { parsePolicies, slaSetup, type SlaService } from './sla/runtime.js';
 
 /** Options of {@link createCrm}. Every one has a default that runs in browsers, Node and edge runtimes. */
 export interface CrmOptions {
@@ -44,6 +47,20 @@ export interface CrmOptions {
    * ```
    */
   staff?: readonly StaffInput[];
+  /**
+   * SLA policies, in matching order: a complaint gets the first whose `appliesTo` conditions
+   * (priorities, channels, customer tags — any of them) all match when it is opened, unless it
+   * names one with `slaPolicyId`. See `crm.sla`.
+   * @example
+   * ```ts
+   * slaPolicies: [{
+   *   id: 'standard', name: 'Standard',
+   *   calendar: { timeZone: 'Europe/Rome', hours: { mon: [['09:00', '18:00']], tue: [['09:00', '18:00']] }, holidays: ['2026-12-25'] },
+   *   targets: { normal: { firstResponse: 'PT4H', resolution: 'P2D' }, urgent: { firstResponse: 60, resolution: 'PT8H' } },
+   * }]
+   * ```
+   */
+  slaPolicies?: readonly SlaPolicyInput[];
 }
 
 /** An event handler: gets the event's one payload object. */
@@ -66,6 +83,8 @@ export interface Crm {
    * ```
    */
   readonly history: HistoryFn;
+  /** SLA status of complaints, and the scheduler of `sla.*` events (start it with `crm.sla.start()`). */
+  readonly sla: SlaService;
   /** The staff directory given to `createCrm` (empty when none was given). */
   readonly staff: readonly Staff[];
   /** The store this CRM writes to. */
@@ -95,9 +114,11 @@ interface NormalizedOptions {
   clock: Clock;
   ids: IdGenerator;
   staff: Staff[] | null;
+  policies: SlaPolicy[];
+  calendars: Map<string, BusinessCalendar>;
 }
 
-const KNOWN_OPTIONS = new Set(['store', 'clock', 'ids', 'staff']);
+const KNOWN_OPTIONS = new Set(['store', 'clock', 'ids', 'staff', 'slaPolicies']);
 const StaffListSchema = list(StaffSchema, 10_000);
 
 /** Checks and fills `createCrm`'s options once, with messages that name the option. */
@@ -128,7 +149,11 @@ function normalizeOptions(options: CrmOptions): NormalizedOptions {
       seen.add(member.id);
     });
   }
-  return { store, clock, ids, staff };
+  const { policies, calendars } =
+    options.slaPolicies === undefined
+      ? { policies: [], calendars: new Map<string, BusinessCalendar>() }
+      : parsePolicies(options.slaPolicies, staff && new Map(staff.map((member) => [member.id, member])));
+  return { store, clock, ids, staff, policies, calendars };
 }
 
 /**
@@ -146,7 +171,7 @@ function normalizeOptions(options: CrmOptions): NormalizedOptions {
  * ```
  */
 export function createCrm(options: CrmOptions = {}): Crm {
-  const { store, clock, ids, staff } = normalizeOptions(options);
+  const { store, clock, ids, staff, policies, calendars } = normalizeOptions(options);
   const emitter: Emitter = new EventEmitter();
 
   const emit = <E extends CrmEventName>(event: E, payload: CrmEvents[E]) => {
@@ -161,11 +186,13 @@ export function createCrm(options: CrmOptions = {}): Crm {
     }
   };
 
+  const sla = slaSetup(() => ctx, policies, calendars);
   const ctx: ServiceContext = {
     store,
     clock,
     newId: ids,
     staff: staff ? new Map(staff.map((member) => [member.id, member])) : null,
+    sla: policies.length ? sla.runtime : null,
     emit,
   };
 
@@ -176,6 +203,7 @@ export function createCrm(options: CrmOptions = {}): Crm {
     touchpoints: touchpointService(ctx),
     complaints: complaintService(ctx),
     history: historyService(ctx),
+    sla: sla.service,
     staff: staff ?? [],
     store,
     clock,
@@ -197,6 +225,7 @@ export function createCrm(options: CrmOptions = {}): Crm {
       emitter.off(event, handler as never);
     },
     async close() {
+      sla.service.stop();
       emitter.removeAllListeners();
       await store.close();
     },

@@ -44,3 +44,5 @@ export {
   type CrmHistoryQuery,
 } from './services/query.js';
 export { businessCalendar, MAX_BUSINESS_MINUTES, type BusinessCalendar, type Instant } from './calendar/calendar.js';
+export type { SlaService } from './sla/runtime.js';
+export type { SlaStatus, SlaTargetStatus, SlaState } from './sla/engine.js';

@@ -60,6 +60,13 @@ export interface BusinessCalendar {
   isOpen(at: Instant): boolean;
   /** The first instant at or after `at` when the calendar is open: `at` itself when it is open. */
   nextOpen(at: Instant): Date;
+  /**
+   * {@link BusinessCalendar.addBusinessTime} on epoch milliseconds, without checks or allocation:
+   * for hot loops that already hold valid numbers.
+   */
+  addBusinessMs(startMs: number, ms: number): number;
+  /** {@link BusinessCalendar.businessMinutesBetween} on epoch milliseconds, in milliseconds, without checks. */
+  businessMsBetween(fromMs: number, toMs: number): number;
 }
 
 /** Precomputed opening intervals of {@link BLOCK_DAYS} local days, as epoch ms. */
@@ -353,5 +360,7 @@ export function businessCalendar(input: CalendarSpecInput): BusinessCalendar {
     nextOpen(at) {
       return new Date(add(toMs(at, 'at'), 0));
     },
+    addBusinessMs: add,
+    businessMsBetween: between,
   };
 }

@@ -12,6 +12,9 @@ export const PrioritySchema = z.enum(['low', 'normal', 'high', 'urgent']);
  */
 export const ComplaintStatusSchema = z.enum(['new', 'open', 'pending_customer', 'resolved', 'closed', 'reopened']);
 
+/** The SLA targets a complaint is measured against: the first response, each next response, the resolution. */
+export const SlaTargetSchema = z.enum(['firstResponse', 'nextResponse', 'resolution']);
+
 /** Complaint statuses that count as not yet resolved. */
 export const UNRESOLVED_STATUSES = ['new', 'open', 'pending_customer', 'reopened'] as const;
 
@@ -65,6 +68,19 @@ export const ComplaintActivitySchema = /* @__PURE__ */ (() =>
       comment: z.optional(text(2000, 1)),
     }),
     z.strictObject({ ...activityBase, type: z.literal('note'), text: text(20_000, 1) }),
+    /**
+     * An SLA crossing, recorded by the SLA scheduler when it emits the matching event, so that
+     * each is emitted once even across restarts and several processes. `cycle` is the id of the
+     * entry that started the clock (for `met`: the one that stopped it).
+     */
+    z.strictObject({
+      ...activityBase,
+      type: z.literal('sla'),
+      target: SlaTargetSchema,
+      event: z.enum(['warning', 'breached', 'met']),
+      cycle: IdSchema,
+      dueAt: IsoTimestampSchema,
+    }),
   ]))();
 
 /**

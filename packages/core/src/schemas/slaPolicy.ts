@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { ChannelSchema, IdSchema, TimeOfDaySchema, TimeZoneSchema, list, pattern, rule, text } from './primitives.js';
-import { ComplaintStatusSchema, PrioritySchema } from './complaint.js';
+import type { SlaEvent } from '../events/events.js';
+import { ComplaintStatusSchema, PrioritySchema, SlaTargetSchema } from './complaint.js';
 import { DurationSchema } from './duration.js';
 
 /** The days of the week, as keys of a calendar's `hours`. */
@@ -59,6 +60,21 @@ export const SlaPolicySchema = /* @__PURE__ */ (() =>
     }),
     /** Statuses during which the clock stops. */
     pauseStatuses: z._default(list(ComplaintStatusSchema, 6), ['pending_customer']),
+    /**
+     * What happens when a target is breached, in the same write that records the breach: raise
+     * the priority (`true`: one step, or to a given priority), hand the complaint to an
+     * escalation owner (recorded as an assignment with the reason), and/or call a function.
+     */
+    onBreach: z.optional(
+      z.strictObject({
+        /** Which targets escalate. Default: all. */
+        targets: z.optional(list(SlaTargetSchema, 3)),
+        raisePriority: z.optional(z.union([z.literal(true), PrioritySchema])),
+        reassignTo: z.optional(IdSchema),
+        /** Called after the breach is recorded; errors go to the CRM's `error` event. */
+        call: z.optional(z.custom<(event: SlaEvent) => unknown>((v) => typeof v === 'function', 'expected a function')),
+      }),
+    ),
     /** The fraction of a target after which a warning is raised. */
     warningThreshold: z._default(z.number().check(rule((n: number) => n > 0 && n < 1, 'must be between 0 and 1 (exclusive)', 'out_of_range')), 0.8),
   }))();

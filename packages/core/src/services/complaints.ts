@@ -117,16 +117,55 @@ export interface ComplaintService {
   addNote(id: string, note: string, options?: z.input<typeof NoteOptionsSchema>): Promise<Complaint>;
 }
 
+type EntryFields<T extends ComplaintActivity['type']> = Omit<Extract<ComplaintActivity, { type: T }>, 'id' | 'at' | 'type'>;
+
+/** A new activity entry: id from the CRM's generator, `at` now unless given, no undefined `actorId`. */
+export function activityEntry<T extends ComplaintActivity['type']>(
+  ctx: ServiceContext,
+  type: T,
+  fields: EntryFields<T>,
+  at = nowIso(ctx),
+): Extract<ComplaintActivity, { type: T }> {
+  const out = { id: ctx.newId(), at, type, ...fields } as Extract<ComplaintActivity, { type: T }>;
+  if (out.actorId === undefined) delete out.actorId;
+  return out;
+}
+
+/** What an append adds: activity entries, and changes to the complaint's fields. */
+export type AppendBuild = (current: Complaint) => { entries: ComplaintActivity[]; fields?: Partial<Complaint>; clear?: (keyof Complaint)[] };
+
+/**
+ * Appends entries (and field changes) to a complaint with optimistic concurrency, then emits
+ * what happened. `build` may run more than once (after a conflict) and must be pure.
+ */
+export async function appendActivity(ctx: ServiceContext, id: string, version: number | undefined, build: AppendBuild): Promise<{ record: Complaint; entries: ComplaintActivity[] }> {
+  let entries: ComplaintActivity[] = [];
+  const { record } = await mutate(ctx, 'complaints', id, version === undefined ? undefined : { version }, (current) => {
+    const built = build(current);
+    entries = built.entries;
+    let status = current.status;
+    for (const e of entries) if (e.type === 'status_changed') status = e.to;
+    const next: Complaint = { ...current, ...built.fields, status, activity: [...current.activity, ...entries] };
+    for (const key of built.clear ?? []) delete next[key];
+    return next;
+  });
+  for (const activity of entries) {
+    ctx.emit('complaint.updated', { complaint: record, activity });
+    if (activity.type === 'responded') ctx.emit('complaint.responded', { complaint: record, activity });
+    if (activity.type === 'assigned') {
+      ctx.emit('complaint.assigned', { complaint: record, activity, from: activity.from, to: activity.to, reason: activity.reason });
+    }
+    if (activity.type === 'status_changed') {
+      ctx.emit('complaint.status_changed', { complaint: record, activity, from: activity.from, to: activity.to });
+      if (activity.to === 'resolved') ctx.emit('complaint.resolved', { complaint: record });
+    }
+  }
+  ctx.sla?.changed(record);
+  return { record, entries };
+}
+
 export function complaintService(ctx: ServiceContext): ComplaintService {
-  const entry = <T extends ComplaintActivity['type']>(
-    type: T,
-    fields: Omit<Extract<ComplaintActivity, { type: T }>, 'id' | 'at' | 'type'>,
-    at = nowIso(ctx),
-  ) => {
-    const out = { id: ctx.newId(), at, type, ...fields } as Extract<ComplaintActivity, { type: T }>;
-    if (out.actorId === undefined) delete out.actorId;
-    return out;
-  };
+  const entry = <T extends ComplaintActivity['type']>(type: T, fields: EntryFields<T>, at?: string) => activityEntry(ctx, type, fields, at);
 
   const transition = (complaint: Complaint, to: ComplaintStatus, subject: string) => {
     const allowed = COMPLAINT_TRANSITIONS[complaint.status];
@@ -140,35 +179,7 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
     if (complaint.status === 'closed') throw CrmValidationError.field(subject, ['status'], 'the complaint is closed', 'invalid_transition');
   };
 
-  /** Appends entries (and field changes) to a complaint, then emits what happened. */
-  const append = async (
-    id: string,
-    version: number | undefined,
-    build: (current: Complaint) => { entries: ComplaintActivity[]; fields?: Partial<Complaint>; clear?: (keyof Complaint)[] },
-  ) => {
-    let entries: ComplaintActivity[] = [];
-    const { record } = await mutate(ctx, 'complaints', id, version === undefined ? undefined : { version }, (current) => {
-      const built = build(current);
-      entries = built.entries;
-      let status = current.status;
-      for (const e of entries) if (e.type === 'status_changed') status = e.to;
-      const next: Complaint = { ...current, ...built.fields, status, activity: [...current.activity, ...entries] };
-      for (const key of built.clear ?? []) delete next[key];
-      return next;
-    });
-    for (const activity of entries) {
-      ctx.emit('complaint.updated', { complaint: record, activity });
-      if (activity.type === 'responded') ctx.emit('complaint.responded', { complaint: record, activity });
-      if (activity.type === 'assigned') {
-        ctx.emit('complaint.assigned', { complaint: record, activity, from: activity.from, to: activity.to, reason: activity.reason });
-      }
-      if (activity.type === 'status_changed') {
-        ctx.emit('complaint.status_changed', { complaint: record, activity, from: activity.from, to: activity.to });
-        if (activity.to === 'resolved') ctx.emit('complaint.resolved', { complaint: record });
-      }
-    }
-    return record;
-  };
+  const append = async (id: string, version: number | undefined, build: AppendBuild) => (await appendActivity(ctx, id, version, build)).record;
 
   const statusEntry = (current: Complaint, to: ComplaintStatus, options: { actorId?: string | undefined; note?: string | undefined }, subject: string) => {
     transition(current, to, subject);
@@ -184,6 +195,14 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
       const customer = await ctx.store.get('customers', input.customerId);
       if (!customer) throw CrmValidationError.field('complaint input', ['customerId'], 'no customer with this id', 'unknown_reference');
       checkStaff(ctx, input.ownerId, 'complaint input', 'ownerId');
+      if (ctx.sla) {
+        // The SLA policy is chosen once, here: explicitly, or the first whose conditions match.
+        if (input.slaPolicyId !== undefined && !ctx.sla.byId.has(input.slaPolicyId)) {
+          throw CrmValidationError.field('complaint input', ['slaPolicyId'], `no SLA policy "${input.slaPolicyId}"`, 'unknown_reference');
+        }
+        input.slaPolicyId ??= ctx.sla.match(input.priority, input.channel, customer.tags)?.id;
+        if (input.slaPolicyId === undefined) delete input.slaPolicyId;
+      }
 
       const complaintId = ctx.newId();
       const ops: WriteOp[] = [];
@@ -223,6 +242,7 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
       await ctx.store.write(ops);
       if (touchpoint && touchpointInput) ctx.emit('touchpoint.logged', { touchpoint });
       ctx.emit('complaint.opened', { complaint, touchpoint });
+      ctx.sla?.changed(complaint);
       return complaint;
     },
 

@@ -6,6 +6,7 @@ import { CrmValidationError } from '../errors/validationError.js';
 import type { CrmEventName, CrmEvents } from '../events/events.js';
 import type { IdGenerator } from '../ids/ulid.js';
 import type { Staff } from '../schemas/staff.js';
+import type { SlaRuntime } from '../sla/runtime.js';
 import type { CrmStore, EntityName, EntityRecords } from '../store/types.js';
 
 /** What every service shares: the store, the clock, ids, events and the staff directory. */
@@ -14,6 +15,8 @@ export interface ServiceContext {
   readonly clock: Clock;
   readonly newId: IdGenerator;
   readonly staff: ReadonlyMap<string, Staff> | null;
+  /** The SLA policies and scheduler, when `slaPolicies` were given. */
+  readonly sla: SlaRuntime | null;
   emit<E extends CrmEventName>(event: E, payload: CrmEvents[E]): void;
 }
 

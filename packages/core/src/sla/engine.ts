@@ -1,0 +1,329 @@
+import type { BusinessCalendar } from '../calendar/calendar.js';
+import type { SlaTarget } from '../events/events.js';
+import type { Complaint, ComplaintActivity, ComplaintStatus, Priority } from '../schemas/complaint.js';
+import type { SlaPolicy } from '../schemas/slaPolicy.js';
+
+const MINUTE = 60_000;
+
+/**
+ * Where one SLA target stands:
+ * - `running`: the clock runs and less than the warning threshold is used;
+ * - `warning`: the clock runs and the warning threshold is reached, the target not yet;
+ * - `paused`: the clock is stopped by a pausing status (such as `pending_customer`);
+ * - `breached`: more than the target is used and the clock has not stopped;
+ * - `met`: the clock stopped (a response, the resolution) within the target;
+ * - `missed`: the clock stopped, late.
+ */
+export type SlaState = 'running' | 'paused' | 'warning' | 'breached' | 'met' | 'missed';
+
+/** One target of {@link SlaStatus}. */
+export interface SlaTargetStatus {
+  state: SlaState;
+  /** The target, in business minutes, for the complaint's priority at the time asked about. */
+  targetMinutes: number;
+  /** Business minutes used so far (fractional). */
+  elapsedMinutes: number;
+  /** `targetMinutes - elapsedMinutes`: negative once the target is exceeded. */
+  remainingMinutes: number;
+  /**
+   * The latest instant by which the target is met: stopping the clock at or before it meets the
+   * target. `null` while paused within the target (it depends on when the clock resumes). For a
+   * met target: when it would have been due had the clock kept running from where it stopped.
+   */
+  dueAt: Date | null;
+  /** When the warning threshold is or was reached; `null` while paused before it. */
+  warningAt: Date | null;
+  /** When this clock started: the complaint's opening, or (next response) the customer's message. */
+  startedAt: Date;
+  /** When the clock stopped (met or missed), else `null`. */
+  stoppedAt: Date | null;
+}
+
+/** What `crm.sla.status` returns. */
+export interface SlaStatus {
+  complaintId: string;
+  /** The policy that applies, or `null` when none does (then `targets` is empty). */
+  policyId: string | null;
+  /** The priority the targets are taken from: the complaint's priority at `at`. */
+  priority: Priority;
+  /** The instant the status describes. */
+  at: Date;
+  /** Each target the policy sets for the priority. A next-response target appears once the customer has written after a response. */
+  targets: Partial<Record<SlaTarget, SlaTargetStatus>>;
+}
+
+/** An SLA crossing, worked out from the activity log: what the scheduler emits and records. */
+export interface SlaCrossing {
+  target: SlaTarget;
+  event: 'warning' | 'breached' | 'met';
+  /** Id of the entry that started the clock (for `met`, the one that stopped it). */
+  cycle: string;
+  /** When it happens or happened (epoch ms): for `breached`, the first millisecond after `dueAt`. */
+  at: number;
+  dueAt: number;
+}
+
+/** A running-time measure of one clock: closed running segments, and whether it runs now. */
+class Stopwatch {
+  /** Closed running segments as [start, end, start, end, …] epoch ms. */
+  readonly segments: number[] = [];
+  runningSince = Number.NaN;
+  stoppedAt = Number.NaN;
+  /** Id of the entry that stopped the clock. */
+  stoppedBy = '';
+
+  constructor(
+    readonly target: SlaTarget,
+    readonly cycle: string,
+    readonly startedAt: number,
+  ) {}
+
+  get stopped(): boolean {
+    return !Number.isNaN(this.stoppedAt);
+  }
+
+  get running(): boolean {
+    return !Number.isNaN(this.runningSince);
+  }
+
+  run(t: number): void {
+    if (!this.stopped && !this.running) this.runningSince = t;
+  }
+
+  pause(t: number): void {
+    if (!this.running) return;
+    if (t > this.runningSince) this.segments.push(this.runningSince, t);
+    this.runningSince = Number.NaN;
+  }
+
+  stop(t: number, by: string): void {
+    if (this.stopped) return;
+    this.pause(t);
+    this.stoppedAt = t;
+    this.stoppedBy = by;
+  }
+}
+
+const RESOLVED: ReadonlySet<ComplaintStatus> = new Set(['resolved', 'closed']);
+
+/** The activity up to `at`, in time order (the log is nearly always in order already). */
+function activityUntil(activity: readonly ComplaintActivity[], at: string): ComplaintActivity[] {
+  let sorted = true;
+  let out: ComplaintActivity[] = [];
+  for (let i = 0; i < activity.length; i++) {
+    const entry = activity[i]!;
+    if (entry.at > at) continue;
+    if (out.length && entry.at < out[out.length - 1]!.at) sorted = false;
+    out.push(entry);
+  }
+  if (!sorted) out = out.map((e, i) => [e, i] as const).sort((a, b) => (a[0].at < b[0].at ? -1 : a[0].at > b[0].at ? 1 : a[1] - b[1])).map((p) => p[0]);
+  return out;
+}
+
+/** What the activity log says about the complaint's SLA clocks up to an instant. */
+export interface SlaTimeline {
+  priority: Priority;
+  /** The first-response and resolution clocks, and one next-response clock per cycle, in order. */
+  watches: Stopwatch[];
+  /** Keys (`target/cycle/event`) of crossings already recorded in the log. */
+  recorded: Set<string>;
+  /** For resolution: ids of the entries that resolved the complaint, with the instants. */
+  resolutions: { id: string; at: number }[];
+}
+
+/** Replays the activity log up to `atIso` into SLA clocks. */
+export function timeline(complaint: Complaint, policy: SlaPolicy, atIso: string): SlaTimeline {
+  const pause = policy.pauseStatuses;
+  const watches: Stopwatch[] = [];
+  const recorded = new Set<string>();
+  const resolutions: { id: string; at: number }[] = [];
+  let first: Stopwatch | null = null;
+  let resolution: Stopwatch | null = null;
+  let next: Stopwatch | null = null;
+  let status: ComplaintStatus = 'new';
+  let priority: Priority | null = null;
+  let responded = false;
+
+  const settle = (t: number) => {
+    const paused = pause.includes(status);
+    const done = RESOLVED.has(status);
+    for (const w of [first, next, resolution]) {
+      if (!w) continue;
+      if (paused || done) w.pause(t);
+      else w.run(t);
+    }
+  };
+
+  for (const entry of activityUntil(complaint.activity, atIso)) {
+    const t = Date.parse(entry.at);
+    switch (entry.type) {
+      case 'opened':
+        first = new Stopwatch('firstResponse', entry.id, t);
+        resolution = new Stopwatch('resolution', entry.id, t);
+        watches.push(first, resolution);
+        break;
+      case 'status_changed':
+        status = entry.to;
+        if (RESOLVED.has(status)) {
+          first?.stop(t, entry.id);
+          next?.stop(t, entry.id);
+          if (status === 'resolved' && entry.from !== 'resolved') resolutions.push({ id: entry.id, at: t });
+        }
+        break;
+      case 'responded':
+        if (entry.direction === 'outbound') {
+          responded = true;
+          first?.stop(t, entry.id);
+          next?.stop(t, entry.id);
+        } else if (responded && (!next || next.stopped) && !RESOLVED.has(status)) {
+          next = new Stopwatch('nextResponse', entry.id, t);
+          watches.push(next);
+        }
+        break;
+      case 'priority_changed':
+        priority ??= entry.from;
+        priority = entry.to;
+        break;
+      case 'sla':
+        recorded.add(`${entry.target}/${entry.cycle}/${entry.event}`);
+        break;
+    }
+    settle(t);
+  }
+  // Before any priority change up to `at`, the priority is the one the first change started from.
+  if (priority === null) {
+    const firstChange = complaint.activity.find((e) => e.type === 'priority_changed');
+    priority = firstChange && firstChange.type === 'priority_changed' ? firstChange.from : complaint.priority;
+  }
+  return { priority, watches, recorded, resolutions };
+}
+
+/** Business ms a watch has run by `now`. */
+function elapsedMs(cal: BusinessCalendar, w: Stopwatch, now: number): number {
+  let ms = 0;
+  const s = w.segments;
+  for (let i = 0; i < s.length; i += 2) ms += cal.businessMsBetween(s[i]!, s[i + 1]!);
+  if (w.running && now > w.runningSince) ms += cal.businessMsBetween(w.runningSince, now);
+  return ms;
+}
+
+/**
+ * The latest instant at which the watch has used exactly `budget` business ms, if its segments
+ * (the running one taken as open-ended) reach past it; NaN if they don't.
+ */
+function crossing(cal: BusinessCalendar, w: Stopwatch, budget: number): number {
+  let used = 0;
+  const s = w.segments;
+  for (let i = 0; i < s.length; i += 2) {
+    const len = cal.businessMsBetween(s[i]!, s[i + 1]!);
+    if (used + len > budget) return cal.addBusinessMs(s[i]!, budget - used);
+    used += len;
+  }
+  return w.running ? cal.addBusinessMs(w.runningSince, budget - used) : Number.NaN;
+}
+
+/** The business ms of `target` for `priority` under `policy`, or undefined when the policy sets none. */
+function budgetOf(policy: SlaPolicy, priority: Priority, target: SlaTarget): number | undefined {
+  const minutes = policy.targets[priority]?.[target];
+  return minutes === undefined ? undefined : Math.round(minutes * MINUTE);
+}
+
+/** The status of one watch at `now` (epoch ms). */
+function watchStatus(cal: BusinessCalendar, policy: SlaPolicy, w: Stopwatch, budget: number, now: number): SlaTargetStatus {
+  const used = elapsedMs(cal, w, now);
+  const warnBudget = Math.round(budget * policy.warningThreshold);
+  let due = crossing(cal, w, budget);
+  let warn = crossing(cal, w, warnBudget);
+  let state: SlaState;
+  if (w.stopped) {
+    state = used <= budget ? 'met' : 'missed';
+    // Met: when it would have been due had the clock run on from where it stopped.
+    if (Number.isNaN(due)) due = cal.addBusinessMs(w.stoppedAt, budget - used);
+    if (Number.isNaN(warn) && used <= warnBudget) warn = cal.addBusinessMs(w.stoppedAt, warnBudget - used);
+  } else if (used > budget) state = 'breached';
+  else if (!w.running) state = 'paused';
+  else state = now >= warn ? 'warning' : 'running';
+  return {
+    state,
+    targetMinutes: budget / MINUTE,
+    elapsedMinutes: used / MINUTE,
+    remainingMinutes: (budget - used) / MINUTE,
+    dueAt: Number.isNaN(due) ? null : new Date(due),
+    warningAt: Number.isNaN(warn) ? null : new Date(warn),
+    startedAt: new Date(w.startedAt),
+    stoppedAt: w.stopped ? new Date(w.stoppedAt) : null,
+  };
+}
+
+/**
+ * The SLA status of `complaint` under `policy` at `now`: a pure function of the activity log,
+ * the policy and the instant.
+ */
+export function slaStatus(complaint: Complaint, policy: SlaPolicy | null, cal: BusinessCalendar | null, now: Date): SlaStatus {
+  const nowMs = now.getTime();
+  if (!policy || !cal) {
+    return { complaintId: complaint.id, policyId: null, priority: complaint.priority, at: now, targets: {} };
+  }
+  const line = timeline(complaint, policy, now.toISOString());
+  const targets: SlaStatus['targets'] = {};
+  // The latest watch of each target describes it (the first response and resolution have one).
+  for (const w of line.watches) {
+    const budget = budgetOf(policy, line.priority, w.target);
+    if (budget !== undefined) targets[w.target] = watchStatus(cal, policy, w, budget, nowMs);
+  }
+  return { complaintId: complaint.id, policyId: policy.id, priority: line.priority, at: now, targets };
+}
+
+/**
+ * Every SLA crossing of the complaint, past and projected, by its clocks as they stand at `now`:
+ * the scheduler emits those at or before `now` that are not recorded yet and waits for the
+ * earliest later one. Projections past `now` assume nothing else happens.
+ */
+export function slaCrossings(complaint: Complaint, policy: SlaPolicy, cal: BusinessCalendar, now: number): { due: SlaCrossing[]; next: number; recorded: Set<string> } {
+  const line = timeline(complaint, policy, new Date(now).toISOString());
+  const due: SlaCrossing[] = [];
+  let next = Number.POSITIVE_INFINITY;
+  const consider = (c: SlaCrossing) => {
+    if (line.recorded.has(`${c.target}/${c.cycle}/${c.event}`)) return;
+    if (c.at <= now) due.push(c);
+    else if (c.at < next) next = c.at;
+  };
+  for (const w of line.watches) {
+    const budget = budgetOf(policy, line.priority, w.target);
+    if (budget === undefined) continue;
+    const dueAt = crossing(cal, w, budget);
+    const warnAt = crossing(cal, w, Math.round(budget * policy.warningThreshold));
+    // A crossing counts only while the clock had not stopped: at the stop instant it is met.
+    const before = (t: number) => !Number.isNaN(t) && (!w.stopped || t < w.stoppedAt);
+    if (before(warnAt)) consider({ target: w.target, event: 'warning', cycle: w.cycle, at: warnAt, dueAt });
+    if (before(dueAt + 1)) consider({ target: w.target, event: 'breached', cycle: w.cycle, at: dueAt + 1, dueAt });
+    if (w.target !== 'resolution' && w.stopped && elapsedMs(cal, w, w.stoppedAt) <= budget) {
+      const stopDue = cal.addBusinessMs(w.stoppedAt, budget - elapsedMs(cal, w, w.stoppedAt));
+      consider({ target: w.target, event: 'met', cycle: w.stoppedBy, at: w.stoppedAt, dueAt: stopDue });
+    }
+  }
+  // Resolution is met at each resolution within the target (it may be reopened and resolved again).
+  const res = line.watches.find((w) => w.target === 'resolution');
+  const budget = budgetOf(policy, line.priority, 'resolution');
+  if (res && budget !== undefined) {
+    for (const r of line.resolutions) {
+      const used = elapsedUntil(cal, res, r.at);
+      if (used <= budget) {
+        consider({ target: 'resolution', event: 'met', cycle: r.id, at: r.at, dueAt: cal.addBusinessMs(r.at, budget - used) });
+      }
+    }
+  }
+  return { due, next, recorded: line.recorded };
+}
+
+/** Business ms the watch had run by instant `t` (which may be in the past). */
+function elapsedUntil(cal: BusinessCalendar, w: Stopwatch, t: number): number {
+  let ms = 0;
+  const s = w.segments;
+  for (let i = 0; i < s.length; i += 2) {
+    if (s[i]! >= t) break;
+    ms += cal.businessMsBetween(s[i]!, Math.min(s[i + 1]!, t));
+  }
+  if (w.running && w.runningSince < t) ms += cal.businessMsBetween(w.runningSince, t);
+  return ms;
+}
