@@ -135,7 +135,8 @@ function normalizeOptions(options: CrmOptions): NormalizedOptions {
       throw CrmValidationError.field('createCrm options', ['store', method], 'a CrmStore must implement this method');
     }
   }
-  if (typeof clock?.now !== 'function') throw CrmValidationError.field('createCrm options', ['clock', 'now'], 'expected a function returning a Date');
+  if (typeof clock?.now !== 'function')
+    throw CrmValidationError.field('createCrm options', ['clock', 'now'], 'expected a function returning a Date');
   if (options.ids !== undefined && typeof options.ids !== 'function') {
     throw CrmValidationError.field('createCrm options', ['ids'], 'expected a function returning a new id');
   }
@@ -181,7 +182,8 @@ export function createCrm(options: CrmOptions = {}): Crm {
         listener(payload);
       } catch (error) {
         if (event !== 'error' && emitter.listenerCount('error') > 0) emit('error', { error, event });
-        else (globalThis as { console?: { error(...data: unknown[]): void } }).console?.error(`@crm/core: a "${event}" handler threw`, error);
+        else
+          (globalThis as { console?: { error(...data: unknown[]): void } }).console?.error(`@crm/core: a "${event}" handler threw`, error);
       }
     }
   };

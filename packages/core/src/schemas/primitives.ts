@@ -214,18 +214,21 @@ export const TimeZoneSchema = z.string().check(
 export const EMAIL_PATTERN = /^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$/;
 
 /** An email address, stored in lower case. */
-export const EmailSchema = z
-  .string()
-  .check(
-    z.trim(),
-    rule((email: string) => email.length <= 254 && EMAIL_PATTERN.test(email), 'invalid email address', 'invalid_format'),
-    z.toLowerCase(),
-  );
+export const EmailSchema = z.string().check(
+  z.trim(),
+  rule((email: string) => email.length <= 254 && EMAIL_PATTERN.test(email), 'invalid email address', 'invalid_format'),
+  z.toLowerCase(),
+);
 
 /** A phone number: digits with optional `+`, spaces and `()-./` separators. Prefer E.164 (`+39 06 1234 5678`). */
-export const PhoneSchema = z
-  .string()
-  .check(z.trim(), rule((phone: string) => /^\+?[0-9][0-9 ()./-]{2,31}$/.test(phone), 'invalid phone number: expected digits with an optional leading "+"', 'invalid_format'));
+export const PhoneSchema = z.string().check(
+  z.trim(),
+  rule(
+    (phone: string) => /^\+?[0-9][0-9 ()./-]{2,31}$/.test(phone),
+    'invalid phone number: expected digits with an optional leading "+"',
+    'invalid_format',
+  ),
+);
 
 /** A local time of day, `HH:MM`, 24-hour clock; `24:00` is the end of the day. */
 export const TimeOfDaySchema = pattern(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected a time of day as "HH:MM"');
@@ -247,8 +250,8 @@ export const ExternalIdsSchema = z
         const message = !SYSTEM_NAME.test(system)
           ? 'expected a system name in lower case, such as "hubspot"'
           : typeof id !== 'string' || id.length === 0 || id.length > 255 || id.trim() !== id || !isStorableText(id)
-            ? 'expected an id of 1 to 255 characters without surrounding spaces'
-            : null;
+          ? 'expected an id of 1 to 255 characters without surrounding spaces'
+          : null;
         if (message) ctx.issues.push({ code: 'custom', message, input: id, path: [system] });
       }
     }),

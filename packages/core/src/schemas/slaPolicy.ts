@@ -76,7 +76,10 @@ export const SlaPolicySchema = /* @__PURE__ */ (() =>
       }),
     ),
     /** The fraction of a target after which a warning is raised. */
-    warningThreshold: z._default(z.number().check(rule((n: number) => n > 0 && n < 1, 'must be between 0 and 1 (exclusive)', 'out_of_range')), 0.8),
+    warningThreshold: z._default(
+      z.number().check(rule((n: number) => n > 0 && n < 1, 'must be between 0 and 1 (exclusive)', 'out_of_range')),
+      0.8,
+    ),
   }))();
 
 /** A calendar specification. */

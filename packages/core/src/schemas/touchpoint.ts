@@ -1,5 +1,16 @@
 import * as z from 'zod/mini';
-import { ChannelSchema, EmailSchema, ExternalIdsSchema, IdSchema, IsoTimestampSchema, TimestampSchema, list, rule, text, wholeNumber } from './primitives.js';
+import {
+  ChannelSchema,
+  EmailSchema,
+  ExternalIdsSchema,
+  IdSchema,
+  IsoTimestampSchema,
+  TimestampSchema,
+  list,
+  rule,
+  text,
+  wholeNumber,
+} from './primitives.js';
 import { recordMeta } from './record.js';
 
 /** Whether the customer reached us (`inbound`) or we reached the customer (`outbound`). */

@@ -28,7 +28,10 @@ const oneOf = (values: readonly unknown[]): FieldCheck => {
   const set = new Set(values);
   return (value) => (set.has(value) ? value : NO);
 };
-const textOf = ([min, max]: readonly [number, number]): FieldCheck => (value) => cleanText(value, min, max);
+const textOf =
+  ([min, max]: readonly [number, number]): FieldCheck =>
+  (value) =>
+    cleanText(value, min, max);
 /** Runs `check` on each field of a plain object; a field without a check, or failing it, fails all. */
 const fields = (checks: ReadonlyMap<string, FieldCheck>, value: unknown, out: Record<string, unknown>) => {
   if (!isPlainObject(value)) return NO;

@@ -132,13 +132,22 @@ export function activityEntry<T extends ComplaintActivity['type']>(
 }
 
 /** What an append adds: activity entries, and changes to the complaint's fields. */
-export type AppendBuild = (current: Complaint) => { entries: ComplaintActivity[]; fields?: Partial<Complaint>; clear?: (keyof Complaint)[] };
+export type AppendBuild = (current: Complaint) => {
+  entries: ComplaintActivity[];
+  fields?: Partial<Complaint>;
+  clear?: (keyof Complaint)[];
+};
 
 /**
  * Appends entries (and field changes) to a complaint with optimistic concurrency, then emits
  * what happened. `build` may run more than once (after a conflict) and must be pure.
  */
-export async function appendActivity(ctx: ServiceContext, id: string, version: number | undefined, build: AppendBuild): Promise<{ record: Complaint; entries: ComplaintActivity[] }> {
+export async function appendActivity(
+  ctx: ServiceContext,
+  id: string,
+  version: number | undefined,
+  build: AppendBuild,
+): Promise<{ record: Complaint; entries: ComplaintActivity[] }> {
   let entries: ComplaintActivity[] = [];
   const { record } = await mutate(ctx, 'complaints', id, version === undefined ? undefined : { version }, (current) => {
     const built = build(current);
@@ -171,7 +180,12 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
     const allowed = COMPLAINT_TRANSITIONS[complaint.status];
     if (!allowed.includes(to)) {
       const options = allowed.length ? `allowed: ${allowed.map((s) => `"${s}"`).join(', ')}` : `"${complaint.status}" is final`;
-      throw CrmValidationError.field(subject, ['status'], `cannot go from "${complaint.status}" to "${to}" (${options})`, 'invalid_transition');
+      throw CrmValidationError.field(
+        subject,
+        ['status'],
+        `cannot go from "${complaint.status}" to "${to}" (${options})`,
+        'invalid_transition',
+      );
     }
   };
 
@@ -179,11 +193,22 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
     if (complaint.status === 'closed') throw CrmValidationError.field(subject, ['status'], 'the complaint is closed', 'invalid_transition');
   };
 
-  const append = async (id: string, version: number | undefined, build: AppendBuild) => (await appendActivity(ctx, id, version, build)).record;
+  const append = async (id: string, version: number | undefined, build: AppendBuild) =>
+    (await appendActivity(ctx, id, version, build)).record;
 
-  const statusEntry = (current: Complaint, to: ComplaintStatus, options: { actorId?: string | undefined; note?: string | undefined }, subject: string) => {
+  const statusEntry = (
+    current: Complaint,
+    to: ComplaintStatus,
+    options: { actorId?: string | undefined; note?: string | undefined },
+    subject: string,
+  ) => {
     transition(current, to, subject);
-    return entry('status_changed', { actorId: options.actorId, from: current.status, to, ...(options.note === undefined ? {} : { note: options.note }) });
+    return entry('status_changed', {
+      actorId: options.actorId,
+      from: current.status,
+      to,
+      ...(options.note === undefined ? {} : { note: options.note }),
+    });
   };
 
   return {
@@ -214,10 +239,19 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
       } else if (touchpointId) {
         const existing = await ctx.store.get('touchpoints', touchpointId);
         if (!existing || existing.customerId !== customer.id) {
-          throw CrmValidationError.field('complaint input', ['touchpointId'], 'no touchpoint with this id for this customer', 'unknown_reference');
+          throw CrmValidationError.field(
+            'complaint input',
+            ['touchpointId'],
+            'no touchpoint with this id for this customer',
+            'unknown_reference',
+          );
         }
         if (existing.complaintId !== undefined) {
-          throw CrmValidationError.field('complaint input', ['touchpointId'], `the touchpoint already belongs to complaint "${existing.complaintId}"`);
+          throw CrmValidationError.field(
+            'complaint input',
+            ['touchpointId'],
+            `the touchpoint already belongs to complaint "${existing.complaintId}"`,
+          );
         }
         touchpoint = { ...existing, complaintId, version: existing.version + 1, updatedAt: nowIso(ctx) };
         ops.push({ type: 'update', entity: 'touchpoints', record: touchpoint, expectedVersion: existing.version });
@@ -225,7 +259,8 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
 
       const now = nowIso(ctx);
       const activity: ComplaintActivity[] = [entry('opened', touchpoint ? { touchpointId: touchpoint.id } : {}, now)];
-      if (input.ownerId !== undefined) activity.push(entry('assigned', { from: null, to: input.ownerId, reason: 'owner when opened' }, now));
+      if (input.ownerId !== undefined)
+        activity.push(entry('assigned', { from: null, to: input.ownerId, reason: 'owner when opened' }, now));
       const locale = input.locale ?? customer.locale;
       const complaint: Complaint = {
         id: complaintId,
@@ -260,7 +295,12 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
       return append(id, version, (current) => {
         notClosed(current, 'complaint response');
         if (input.touchpointId !== undefined && touchpoint?.customerId !== current.customerId) {
-          throw CrmValidationError.field('complaint response', ['touchpointId'], 'no touchpoint with this id for this customer', 'unknown_reference');
+          throw CrmValidationError.field(
+            'complaint response',
+            ['touchpointId'],
+            'no touchpoint with this id for this customer',
+            'unknown_reference',
+          );
         }
         const { at, ...fields } = input;
         const entries: ComplaintActivity[] = [entry('responded', fields, at)];
@@ -279,7 +319,8 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
       checkStaff(ctx, options.actorId, 'complaint assignment', 'actorId');
       return append(id, version, (current) => {
         notClosed(current, 'complaint assignment');
-        if (current.ownerId === owner) throw CrmValidationError.field('complaint assignment', ['ownerId'], `"${owner}" already owns this complaint`);
+        if (current.ownerId === owner)
+          throw CrmValidationError.field('complaint assignment', ['ownerId'], `"${owner}" already owns this complaint`);
         return {
           entries: [entry('assigned', { actorId: options.actorId, from: current.ownerId ?? null, to: owner, reason: options.reason })],
           fields: { ownerId: owner },
@@ -322,7 +363,8 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
       const { version, ...options } = parseOrThrow(SetPriorityOptionsSchema, raw ?? {}, 'complaint priority change');
       return append(id, version, (current) => {
         notClosed(current, 'complaint priority change');
-        if (current.priority === to) throw CrmValidationError.field('complaint priority change', ['priority'], `the priority is already "${to}"`);
+        if (current.priority === to)
+          throw CrmValidationError.field('complaint priority change', ['priority'], `the priority is already "${to}"`);
         return { entries: [entry('priority_changed', { ...options, from: current.priority, to })], fields: { priority: to } };
       });
     },
@@ -332,7 +374,12 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
       const { version, ...options } = parseOrThrow(RateOptionsSchema, raw ?? {}, 'complaint rating');
       return append(id, version, (current) => {
         if (current.status !== 'resolved' && current.status !== 'closed') {
-          throw CrmValidationError.field('complaint rating', ['status'], 'only a resolved or closed complaint can be rated', 'invalid_transition');
+          throw CrmValidationError.field(
+            'complaint rating',
+            ['status'],
+            'only a resolved or closed complaint can be rated',
+            'invalid_transition',
+          );
         }
         return { entries: [entry('satisfaction_recorded', { ...options, score: parsed })], fields: { satisfaction: parsed } };
       });

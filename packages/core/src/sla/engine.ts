@@ -72,11 +72,7 @@ class Stopwatch {
   /** Id of the entry that stopped the clock. */
   stoppedBy = '';
 
-  constructor(
-    readonly target: SlaTarget,
-    readonly cycle: string,
-    readonly startedAt: number,
-  ) {}
+  constructor(readonly target: SlaTarget, readonly cycle: string, readonly startedAt: number) {}
 
   get stopped(): boolean {
     return !Number.isNaN(this.stoppedAt);
@@ -116,7 +112,11 @@ function activityUntil(activity: readonly ComplaintActivity[], at: string): Comp
     if (out.length && entry.at < out[out.length - 1]!.at) sorted = false;
     out.push(entry);
   }
-  if (!sorted) out = out.map((e, i) => [e, i] as const).sort((a, b) => (a[0].at < b[0].at ? -1 : a[0].at > b[0].at ? 1 : a[1] - b[1])).map((p) => p[0]);
+  if (!sorted)
+    out = out
+      .map((e, i) => [e, i] as const)
+      .sort((a, b) => (a[0].at < b[0].at ? -1 : a[0].at > b[0].at ? 1 : a[1] - b[1]))
+      .map((p) => p[0]);
   return out;
 }
 
@@ -190,6 +190,9 @@ export function timeline(complaint: Complaint, policy: SlaPolicy, atIso: string)
     }
     settle(t);
   }
+  // A resolved (or closed) complaint's resolution clock stands stopped at its last resolution.
+  const last = resolutions[resolutions.length - 1];
+  if (resolution && RESOLVED.has(status) && last) resolution.stop(last.at, last.id);
   // Before any priority change up to `at`, the priority is the one the first change started from.
   if (priority === null) {
     const firstChange = complaint.activity.find((e) => e.type === 'priority_changed');
@@ -279,7 +282,12 @@ export function slaStatus(complaint: Complaint, policy: SlaPolicy | null, cal: B
  * the scheduler emits those at or before `now` that are not recorded yet and waits for the
  * earliest later one. Projections past `now` assume nothing else happens.
  */
-export function slaCrossings(complaint: Complaint, policy: SlaPolicy, cal: BusinessCalendar, now: number): { due: SlaCrossing[]; next: number; recorded: Set<string> } {
+export function slaCrossings(
+  complaint: Complaint,
+  policy: SlaPolicy,
+  cal: BusinessCalendar,
+  now: number,
+): { due: SlaCrossing[]; next: number; recorded: Set<string> } {
   const line = timeline(complaint, policy, new Date(now).toISOString());
   const due: SlaCrossing[] = [];
   let next = Number.POSITIVE_INFINITY;

@@ -76,10 +76,16 @@ export function parsePolicies(
   }
   const calendars = new Map<string, BusinessCalendar>();
   policies.forEach((policy, i) => {
-    if (calendars.has(policy.id)) throw CrmValidationError.field(subject, ['slaPolicies', i, 'id'], `duplicate SLA policy id "${policy.id}"`);
+    if (calendars.has(policy.id))
+      throw CrmValidationError.field(subject, ['slaPolicies', i, 'id'], `duplicate SLA policy id "${policy.id}"`);
     const reassignTo = policy.onBreach?.reassignTo;
     if (reassignTo !== undefined && staff && !staff.has(reassignTo)) {
-      throw CrmValidationError.field(subject, ['slaPolicies', i, 'onBreach', 'reassignTo'], `unknown staff member "${reassignTo}"`, 'unknown_reference');
+      throw CrmValidationError.field(
+        subject,
+        ['slaPolicies', i, 'onBreach', 'reassignTo'],
+        `unknown staff member "${reassignTo}"`,
+        'unknown_reference',
+      );
     }
     try {
       calendars.set(policy.id, businessCalendar(policy.calendar));
@@ -104,7 +110,8 @@ function prefixed(error: unknown, path: (string | number)[]): unknown {
 function instantMs(at: Date | string | undefined, fallback: () => Date): Date {
   if (at === undefined) return fallback();
   const ms = typeof at === 'string' ? toEpochMs(at) : at instanceof Date ? at.getTime() : Number.NaN;
-  if (Number.isNaN(ms)) throw CrmValidationError.field('SLA status', ['at'], 'expected a valid Date or an ISO 8601 date-time with an offset', 'invalid_date');
+  if (Number.isNaN(ms))
+    throw CrmValidationError.field('SLA status', ['at'], 'expected a valid Date or an ISO 8601 date-time with an offset', 'invalid_date');
   return new Date(ms);
 }
 
@@ -126,7 +133,7 @@ export function slaSetup(
     });
 
   const policyOf = (complaint: Complaint): SlaPolicy | null =>
-    complaint.slaPolicyId === undefined ? null : (byId.get(complaint.slaPolicyId) ?? null);
+    complaint.slaPolicyId === undefined ? null : byId.get(complaint.slaPolicyId) ?? null;
 
   // ---- the scheduler ----
   let running = false;
@@ -246,7 +253,12 @@ export function slaSetup(
     }
     const { record, entries } = written;
     for (const c of crossings) {
-      const payload: SlaEvent = { complaint: record, target: c.target, dueAt: new Date(c.dueAt).toISOString(), at: new Date(c.at).toISOString() };
+      const payload: SlaEvent = {
+        complaint: record,
+        target: c.target,
+        dueAt: new Date(c.dueAt).toISOString(),
+        at: new Date(c.at).toISOString(),
+      };
       ctx().emit(c.event === 'warning' ? 'sla.warning' : c.event === 'met' ? 'sla.met' : 'sla.breached', payload);
       if (c.event === 'breached' && escalates(policy, c)) {
         try {
@@ -303,7 +315,11 @@ export function slaSetup(
     const store = ctx().store;
     let cursor: string | null = null;
     do {
-      const page: Page<Complaint> = await store.list('complaints', { filter: { status: [...UNRESOLVED_STATUSES, 'resolved'] }, limit: 500, cursor });
+      const page: Page<Complaint> = await store.list('complaints', {
+        filter: { status: [...UNRESOLVED_STATUSES, 'resolved'] },
+        limit: 500,
+        cursor,
+      });
       for (const complaint of page.items) evaluate(complaint.id, complaint);
       cursor = page.nextCursor;
     } while (cursor);
@@ -333,7 +349,12 @@ export function slaSetup(
     },
     statusOf(complaint, at) {
       const policy = policyOf(complaint);
-      return slaStatus(complaint, policy, policy ? (calendars.get(policy.id) ?? null) : null, instantMs(at, () => ctx().clock.now()));
+      return slaStatus(
+        complaint,
+        policy,
+        policy ? calendars.get(policy.id) ?? null : null,
+        instantMs(at, () => ctx().clock.now()),
+      );
     },
     async start() {
       if (running) return;
