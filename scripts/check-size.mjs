@@ -8,8 +8,14 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-/** The budget for `createCrm` and everything it pulls in, min+gzip, in bytes. */
-const BUDGET_BYTES = 20_000;
+/**
+ * The budget for `createCrm` and everything it pulls in, min+gzip, in bytes. 20 kB for the
+ * foundation (customers, touchpoints, complaints, store, events), raised to 27.5 kB when the
+ * business-hours calendar and SLA engine joined `createCrm({ slaPolicies })` (measured: +7.1 kB;
+ * validating policies at `createCrm` keeps their schemas in the main bundle, so a subpath could
+ * not have kept them out without changing the documented options).
+ */
+const BUDGET_BYTES = 27_500;
 const TOP_INPUTS = 10;
 
 const root = join(import.meta.dirname, '..');

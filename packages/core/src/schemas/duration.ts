@@ -1,4 +1,8 @@
 import * as z from 'zod/mini';
+import { normalized } from './primitives.js';
+
+const DURATION_HINT = 'expected a non-negative number of minutes or an ISO 8601 duration such as "PT4H"';
+const toMinutes = (value: number | string) => (typeof value === 'number' ? value : durationToMinutes(value));
 
 const ISO_DURATION = /^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 
@@ -16,18 +20,8 @@ export function durationToMinutes(duration: string): number {
 
 /** A length of time: minutes as a number, or an ISO 8601 duration such as `PT4H`. Stored as minutes. */
 export const DurationSchema = /* @__PURE__ */ (() =>
-  z.pipe(
-    z.union([z.number(), z.string()]),
-    z.transform((value: number | string, ctx) => {
-      const minutes = typeof value === 'number' ? value : durationToMinutes(value);
-      if (!Number.isFinite(minutes) || minutes < 0) {
-        ctx.issues.push({
-          code: 'custom',
-          message: 'expected a non-negative number of minutes or an ISO 8601 duration such as "PT4H"',
-          input: value,
-        });
-        return z.NEVER;
-      }
-      return minutes;
-    }),
+  normalized<number | string, number>(
+    z.custom((value) => typeof value === 'number' || typeof value === 'string', DURATION_HINT),
+    (value) => (Number.isFinite(toMinutes(value)) && toMinutes(value) >= 0 ? null : DURATION_HINT),
+    toMinutes,
   ))();

@@ -26,35 +26,12 @@ function errorMap(issue: RawIssue): string {
 
 const PARSE_OPTIONS = { error: errorMap as (issue: unknown) => string };
 
-type ZodIssue = {
-  code: string;
-  path: PropertyKey[];
-  message: string;
-  keys?: string[];
-  params?: { code?: string };
-  errors?: ZodIssue[][];
-};
-
-/**
- * The issues of the one branch of a union that the input was meant for — the only branch that
- * failed on something deeper than the input's kind (`hours: "24/7"` or an object of days) —,
- * or undefined when the input fits no branch's kind or several.
- */
-function meantBranch(issue: ZodIssue): ZodIssue[] | undefined {
-  const wrongKind = (i: ZodIssue) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value');
-  const candidates = (issue.errors ?? []).filter((branch) => !branch.every(wrongKind));
-  return candidates.length === 1 ? candidates[0]!.map((i) => ({ ...i, path: [...issue.path, ...i.path] })) : undefined;
-}
+type ZodIssue = { code: string; path: PropertyKey[]; message: string; keys?: string[]; params?: { code?: string } };
 
 /** Turns zod's issues into ours: one per unknown key, paths written as `emails[0]`. */
 export function toIssues(zodIssues: readonly ZodIssue[]): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   for (const issue of zodIssues) {
-    const branch = issue.code === 'invalid_union' ? meantBranch(issue) : undefined;
-    if (branch) {
-      issues.push(...toIssues(branch));
-      continue;
-    }
     const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
     if (issue.code === 'unrecognized_keys' && issue.keys) {
       for (const key of issue.keys) {

@@ -127,7 +127,7 @@ const TIMESTAMP_HINT = 'expected an ISO 8601 date-time with an offset, such as "
  * `normalize` (which may change its type, as in `Date` → string). Built from checks rather than
  * zod's pipe and transform, which would add their weight to every bundle.
  */
-function normalized<In, Out>(
+export function normalized<In, Out>(
   base: z.ZodMiniType<unknown, unknown>,
   check: (value: In) => string | null,
   normalize: (value: In) => Out,

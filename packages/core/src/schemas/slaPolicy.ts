@@ -1,16 +1,28 @@
 import * as z from 'zod/mini';
 import { ChannelSchema, IdSchema, TimeOfDaySchema, TimeZoneSchema, list, pattern, rule, text } from './primitives.js';
 import type { SlaEvent } from '../events/events.js';
-import { ComplaintStatusSchema, PrioritySchema, SlaTargetSchema } from './complaint.js';
+import { ComplaintStatusSchema, PrioritySchema, SlaTargetSchema, type Priority } from './complaint.js';
 import { DurationSchema } from './duration.js';
 
 /** The days of the week, as keys of a calendar's `hours`. */
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
 /** One local opening interval, `["09:00", "17:30"]`; an end before the start runs past midnight. */
-export const OpeningIntervalSchema = /* @__PURE__ */ (() => z.tuple([TimeOfDaySchema, TimeOfDaySchema]))();
+export const OpeningIntervalSchema = /* @__PURE__ */ (() =>
+  // An array checked for two items rather than z.tuple, which would add its weight to every bundle.
+  z
+    .array(TimeOfDaySchema)
+    .check(
+      rule((pair: string[]) => pair.length === 2, 'expected an interval as ["HH:MM", "HH:MM"]', 'invalid_interval'),
+    ) as unknown as z.ZodMiniType<[string, string], [string, string]>)();
 
 const dayHours = /* @__PURE__ */ (() => z.optional(list(OpeningIntervalSchema, 24)))();
+
+const WeeklyHoursSchema = /* @__PURE__ */ (() =>
+  z.strictObject({ mon: dayHours, tue: dayHours, wed: dayHours, thu: dayHours, fri: dayHours, sat: dayHours, sun: dayHours }))();
+
+/** Opening intervals by weekday; a missing day is closed. */
+export type WeeklyHours = z.output<typeof WeeklyHoursSchema>;
 
 /**
  * A business-hours calendar: opening hours per weekday in `timeZone`, and whole-day holidays.
@@ -19,10 +31,19 @@ const dayHours = /* @__PURE__ */ (() => z.optional(list(OpeningIntervalSchema, 2
 export const CalendarSpecSchema = /* @__PURE__ */ (() =>
   z.strictObject({
     timeZone: TimeZoneSchema,
-    hours: z.union([
-      z.literal('24/7'),
-      z.strictObject({ mon: dayHours, tue: dayHours, wed: dayHours, thu: dayHours, fri: dayHours, sat: dayHours, sun: dayHours }),
-    ]),
+    hours: z
+      .custom<'24/7' | WeeklyHours>(
+        (value) => value === '24/7' || (typeof value === 'object' && value !== null && !Array.isArray(value)),
+        'expected "24/7" or opening hours by weekday',
+      )
+      .check(
+        // The object form is checked by its own schema, so errors name the day and interval.
+        z.superRefine((value, ctx) => {
+          if (value === '24/7') return;
+          const result = WeeklyHoursSchema.safeParse(value);
+          for (const issue of result.error?.issues ?? []) ctx.issues.push({ ...(issue as object), input: value } as never);
+        }),
+      ),
     holidays: z._default(list(pattern(/^\d{4}-\d{2}-\d{2}$/, 'expected a local date as "YYYY-MM-DD"'), 2000), []),
   }))();
 
@@ -69,7 +90,12 @@ export const SlaPolicySchema = /* @__PURE__ */ (() =>
       z.strictObject({
         /** Which targets escalate. Default: all. */
         targets: z.optional(list(SlaTargetSchema, 3)),
-        raisePriority: z.optional(z.union([z.literal(true), PrioritySchema])),
+        raisePriority: z.optional(
+          z.custom<true | Priority>(
+            (v) => v === true || PrioritySchema.options.includes(v as Priority),
+            'expected true (one step) or a priority',
+          ),
+        ),
         reassignTo: z.optional(IdSchema),
         /** Called after the breach is recorded; errors go to the CRM's `error` event. */
         call: z.optional(z.custom<(event: SlaEvent) => unknown>((v) => typeof v === 'function', 'expected a function')),
