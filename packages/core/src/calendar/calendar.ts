@@ -71,6 +71,8 @@ export interface BusinessCalendar {
 
 /** Precomputed opening intervals of {@link BLOCK_DAYS} local days, as epoch ms. */
 interface Block {
+  /** The block's index: local days [k × BLOCK_DAYS, (k + 1) × BLOCK_DAYS) since 1970-01-01. */
+  readonly k: number;
   /** First instant of the block (local midnight of its first day). */
   readonly lo: number;
   /** First instant after the block. */
@@ -258,7 +260,7 @@ export function businessCalendar(input: CalendarSpecInput): BusinessCalendar {
       before[i] = total;
       total += open[i]![1] - open[i]![0];
     }
-    return { lo, hi, starts, ends, before, total };
+    return { k, lo, hi, starts, ends, before, total };
   }
 
   function block(k: number): Block {
@@ -271,13 +273,18 @@ export function businessCalendar(input: CalendarSpecInput): BusinessCalendar {
     return b;
   }
 
-  /** The index of the block holding instant `t`. */
-  function blockIndex(t: number): number {
+  // The block used last: most calls of a run land in it (SLA clocks over the same weeks).
+  let last: Block | null = null;
+
+  /** The block holding instant `t`. */
+  function blockAt(t: number): Block {
+    if (last !== null && t >= last.lo && t < last.hi) return last;
     let k = Math.floor((t + tz.offsetAt(t)) / DAY / BLOCK_DAYS);
     // The local-day guess is right except around offset changes at block edges.
     while (t < block(k).lo) k--;
     while (t >= block(k).hi) k++;
-    return k;
+    last = block(k);
+    return last;
   }
 
   /** The first interval of `b` that ends after `t`, or `b.starts.length` if none does. */
@@ -303,7 +310,7 @@ export function businessCalendar(input: CalendarSpecInput): BusinessCalendar {
   /** The instant at business position `p` (ms) from the start of block `k`, latest-instant convention. */
   function instantAt(k: number, p: number): number {
     for (let steps = 0; steps <= MAX_BLOCK_STEPS; steps++, k++) {
-      const b = block(k);
+      const b = k === last?.k ? last : block(k);
       if (p < b.total) {
         // The first interval whose end position is beyond p.
         const { before, starts, ends } = b;
@@ -323,24 +330,24 @@ export function businessCalendar(input: CalendarSpecInput): BusinessCalendar {
 
   function add(t: number, ms: number): number {
     if (alwaysOpen) return t + ms;
-    const k = blockIndex(t);
-    return instantAt(k, position(block(k), t) + ms);
+    const b = blockAt(t);
+    return instantAt(b.k, position(b, t) + ms);
   }
 
   function between(from: number, to: number): number {
     if (to < from) return -between(to, from);
     if (alwaysOpen) return to - from;
-    const kf = blockIndex(from);
-    const kt = blockIndex(to);
-    if (kt - kf > MAX_BLOCK_STEPS) tooFar();
-    let ms = position(block(kt), to) - position(block(kf), from);
-    for (let k = kf; k < kt; k++) ms += block(k).total;
+    const bf = blockAt(from);
+    const bt = blockAt(to);
+    if (bt.k - bf.k > MAX_BLOCK_STEPS) tooFar();
+    let ms = position(bt, to) - position(bf, from);
+    for (let k = bf.k; k < bt.k; k++) ms += block(k).total;
     return ms;
   }
 
   function open(t: number): boolean {
     if (alwaysOpen) return true;
-    const b = block(blockIndex(t));
+    const b = blockAt(t);
     const i = firstEndingAfter(b, t);
     return i < b.starts.length && b.starts[i]! <= t;
   }

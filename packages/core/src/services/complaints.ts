@@ -126,9 +126,14 @@ export function activityEntry<T extends ComplaintActivity['type']>(
   fields: EntryFields<T>,
   at = nowIso(ctx),
 ): Extract<ComplaintActivity, { type: T }> {
-  const out = { id: ctx.newId(), at, type, ...fields } as Extract<ComplaintActivity, { type: T }>;
-  if (out.actorId === undefined) delete out.actorId;
-  return out;
+  const out: Record<string, unknown> = { id: ctx.newId(), at, type };
+  // Copied key by key, leaving out undefined values: deleting them afterwards would turn every
+  // entry into a slow dictionary-mode object, and the SLA engine reads entries in hot loops.
+  for (const key in fields) {
+    const value = (fields as Record<string, unknown>)[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out as Extract<ComplaintActivity, { type: T }>;
 }
 
 /** What an append adds: activity entries, and changes to the complaint's fields. */
@@ -225,8 +230,8 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
         if (input.slaPolicyId !== undefined && !ctx.sla.byId.has(input.slaPolicyId)) {
           throw CrmValidationError.field('complaint input', ['slaPolicyId'], `no SLA policy "${input.slaPolicyId}"`, 'unknown_reference');
         }
-        input.slaPolicyId ??= ctx.sla.match(input.priority, input.channel, customer.tags)?.id;
-        if (input.slaPolicyId === undefined) delete input.slaPolicyId;
+        const matched = input.slaPolicyId ?? ctx.sla.match(input.priority, input.channel, customer.tags)?.id;
+        if (matched !== undefined) input.slaPolicyId = matched;
       }
 
       const complaintId = ctx.newId();

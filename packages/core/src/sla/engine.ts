@@ -2,6 +2,7 @@ import type { BusinessCalendar } from '../calendar/calendar.js';
 import type { SlaTarget } from '../events/events.js';
 import type { Complaint, ComplaintActivity, ComplaintStatus, Priority } from '../schemas/complaint.js';
 import type { SlaPolicy } from '../schemas/slaPolicy.js';
+import { toEpochMs } from '../schemas/primitives.js';
 
 const MINUTE = 60_000;
 
@@ -71,6 +72,8 @@ class Stopwatch {
   stoppedAt = Number.NaN;
   /** Id of the entry that stopped the clock. */
   stoppedBy = '';
+  /** Business ms of each closed segment, worked out once. */
+  private lengths: number[] | null = null;
 
   constructor(readonly target: SlaTarget, readonly cycle: string, readonly startedAt: number) {}
 
@@ -82,6 +85,16 @@ class Stopwatch {
     return !Number.isNaN(this.runningSince);
   }
 
+  /** Business ms of each closed segment on `cal`. */
+  segmentLengths(cal: BusinessCalendar): number[] {
+    if (this.lengths === null) {
+      const s = this.segments;
+      this.lengths = [];
+      for (let i = 0; i < s.length; i += 2) this.lengths.push(cal.businessMsBetween(s[i]!, s[i + 1]!));
+    }
+    return this.lengths;
+  }
+
   run(t: number): void {
     if (!this.stopped && !this.running) this.runningSince = t;
   }
@@ -89,6 +102,7 @@ class Stopwatch {
   pause(t: number): void {
     if (!this.running) return;
     if (t > this.runningSince) this.segments.push(this.runningSince, t);
+    this.lengths = null;
     this.runningSince = Number.NaN;
   }
 
@@ -102,22 +116,25 @@ class Stopwatch {
 
 const RESOLVED: ReadonlySet<ComplaintStatus> = new Set(['resolved', 'closed']);
 
-/** The activity up to `at`, in time order (the log is nearly always in order already). */
-function activityUntil(activity: readonly ComplaintActivity[], at: string): ComplaintActivity[] {
+/** The activity up to `at` (epoch ms) with each entry's instant, in time order (the log is nearly always in order already). */
+function activityUntil(activity: readonly ComplaintActivity[], at: number): { entries: ComplaintActivity[]; times: number[] } {
   let sorted = true;
-  let out: ComplaintActivity[] = [];
+  let entries: ComplaintActivity[] = [];
+  let times: number[] = [];
   for (let i = 0; i < activity.length; i++) {
     const entry = activity[i]!;
-    if (entry.at > at) continue;
-    if (out.length && entry.at < out[out.length - 1]!.at) sorted = false;
-    out.push(entry);
+    const t = toEpochMs(entry.at);
+    if (t > at) continue;
+    if (times.length && t < times[times.length - 1]!) sorted = false;
+    entries.push(entry);
+    times.push(t);
   }
-  if (!sorted)
-    out = out
-      .map((e, i) => [e, i] as const)
-      .sort((a, b) => (a[0].at < b[0].at ? -1 : a[0].at > b[0].at ? 1 : a[1] - b[1]))
-      .map((p) => p[0]);
-  return out;
+  if (!sorted) {
+    const order = entries.map((_, i) => i).sort((a, b) => times[a]! - times[b]! || a - b);
+    entries = order.map((i) => entries[i]!);
+    times = order.map((i) => times[i]!);
+  }
+  return { entries, times };
 }
 
 /** What the activity log says about the complaint's SLA clocks up to an instant. */
@@ -131,8 +148,8 @@ export interface SlaTimeline {
   resolutions: { id: string; at: number }[];
 }
 
-/** Replays the activity log up to `atIso` into SLA clocks. */
-export function timeline(complaint: Complaint, policy: SlaPolicy, atIso: string): SlaTimeline {
+/** Replays the activity log up to `at` (epoch ms) into SLA clocks. */
+export function timeline(complaint: Complaint, policy: SlaPolicy, at: number): SlaTimeline {
   const pause = policy.pauseStatuses;
   const watches: Stopwatch[] = [];
   const recorded = new Set<string>();
@@ -144,18 +161,10 @@ export function timeline(complaint: Complaint, policy: SlaPolicy, atIso: string)
   let priority: Priority | null = null;
   let responded = false;
 
-  const settle = (t: number) => {
-    const paused = pause.includes(status);
-    const done = RESOLVED.has(status);
-    for (const w of [first, next, resolution]) {
-      if (!w) continue;
-      if (paused || done) w.pause(t);
-      else w.run(t);
-    }
-  };
-
-  for (const entry of activityUntil(complaint.activity, atIso)) {
-    const t = Date.parse(entry.at);
+  const { entries, times } = activityUntil(complaint.activity, at);
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    const t = times[i]!;
     switch (entry.type) {
       case 'opened':
         first = new Stopwatch('firstResponse', entry.id, t);
@@ -188,7 +197,16 @@ export function timeline(complaint: Complaint, policy: SlaPolicy, atIso: string)
         recorded.add(`${entry.target}/${entry.cycle}/${entry.event}`);
         break;
     }
-    settle(t);
+    // Every clock runs unless the status pauses or ends it.
+    if (pause.includes(status) || RESOLVED.has(status)) {
+      first?.pause(t);
+      next?.pause(t);
+      resolution?.pause(t);
+    } else {
+      first?.run(t);
+      next?.run(t);
+      resolution?.run(t);
+    }
   }
   // A resolved (or closed) complaint's resolution clock stands stopped at its last resolution.
   const last = resolutions[resolutions.length - 1];
@@ -204,8 +222,7 @@ export function timeline(complaint: Complaint, policy: SlaPolicy, atIso: string)
 /** Business ms a watch has run by `now`. */
 function elapsedMs(cal: BusinessCalendar, w: Stopwatch, now: number): number {
   let ms = 0;
-  const s = w.segments;
-  for (let i = 0; i < s.length; i += 2) ms += cal.businessMsBetween(s[i]!, s[i + 1]!);
+  for (const len of w.segmentLengths(cal)) ms += len;
   if (w.running && now > w.runningSince) ms += cal.businessMsBetween(w.runningSince, now);
   return ms;
 }
@@ -216,10 +233,10 @@ function elapsedMs(cal: BusinessCalendar, w: Stopwatch, now: number): number {
  */
 function crossing(cal: BusinessCalendar, w: Stopwatch, budget: number): number {
   let used = 0;
-  const s = w.segments;
-  for (let i = 0; i < s.length; i += 2) {
-    const len = cal.businessMsBetween(s[i]!, s[i + 1]!);
-    if (used + len > budget) return cal.addBusinessMs(s[i]!, budget - used);
+  const lengths = w.segmentLengths(cal);
+  for (let i = 0; i < lengths.length; i++) {
+    const len = lengths[i]!;
+    if (used + len > budget) return cal.addBusinessMs(w.segments[2 * i]!, budget - used);
     used += len;
   }
   return w.running ? cal.addBusinessMs(w.runningSince, budget - used) : Number.NaN;
@@ -267,7 +284,7 @@ export function slaStatus(complaint: Complaint, policy: SlaPolicy | null, cal: B
   if (!policy || !cal) {
     return { complaintId: complaint.id, policyId: null, priority: complaint.priority, at: now, targets: {} };
   }
-  const line = timeline(complaint, policy, now.toISOString());
+  const line = timeline(complaint, policy, nowMs);
   const targets: SlaStatus['targets'] = {};
   // The latest watch of each target describes it (the first response and resolution have one).
   for (const w of line.watches) {
@@ -288,7 +305,7 @@ export function slaCrossings(
   cal: BusinessCalendar,
   now: number,
 ): { due: SlaCrossing[]; next: number; recorded: Set<string> } {
-  const line = timeline(complaint, policy, new Date(now).toISOString());
+  const line = timeline(complaint, policy, now);
   const due: SlaCrossing[] = [];
   let next = Number.POSITIVE_INFINITY;
   const consider = (c: SlaCrossing) => {
