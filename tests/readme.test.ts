@@ -1,58 +1,76 @@
 /**
- * The README's TypeScript blocks must work exactly as written: each is type-checked against the
+ * The TypeScript blocks of the README and of the guides in docs/ must work exactly as written: each is type-checked against the
  * packages' sources, and each (except blocks marked `ts no-run`) is run, with every `// → text`
  * comment checked against what the block printed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..');
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const blocks = [...readme.matchAll(/```ts([^\n]*)\n([\s\S]*?)```/g)].map((m, i) => ({
-  name: `block-${i + 1}`,
-  run: !m[1]!.includes('no-run'),
-  code: m[2]!,
-  line: readme.slice(0, m.index).split('\n').length,
-}));
-const dir = join(root, 'tests', '.readme');
 
-describe('README TypeScript blocks', () => {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  for (const block of blocks) writeFileSync(join(dir, `${block.name}.mts`), block.code);
-  writeFileSync(
-    join(dir, 'tsconfig.json'),
-    JSON.stringify({
-      extends: '../../tsconfig.base.json',
-      compilerOptions: { noEmit: true, types: ['node'], lib: ['ES2024', 'DOM'], noUnusedLocals: false },
-      include: ['*.mts'],
-    }),
-  );
+/** The TypeScript blocks of a Markdown file, in order. */
+function blocksOf(file: string) {
+  const text = readFileSync(join(root, file), 'utf8');
+  return {
+    text,
+    blocks: [...text.matchAll(/```ts([^\n]*)\n([\s\S]*?)```/g)].map((m, i) => ({
+      name: `block-${i + 1}`,
+      run: !m[1]!.includes('no-run'),
+      code: m[2]!,
+      line: text.slice(0, m.index).split('\n').length,
+    })),
+  };
+}
 
-  it('has a quickstart under 25 lines', () => {
-    const quickstart = /## Quickstart\s+```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(quickstart, 'README.md needs a "## Quickstart" section with a ts block').toBeDefined();
-    expect(quickstart!.trimEnd().split('\n').length).toBeLessThan(25);
-    expect(blocks.length).toBeGreaterThanOrEqual(3);
-  });
+/** The Markdown files whose blocks are checked: the README and every guide in docs/. */
+const FILES = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 
-  it('type-checks every block', () => {
-    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-    const result = spawnSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')], { encoding: 'utf8' });
-    expect(result.stdout + result.stderr, 'type errors in README blocks (files in tests/.readme)').toBe('');
-    expect(result.status).toBe(0);
-  });
+for (const file of FILES) {
+  const { text, blocks } = blocksOf(file);
+  const dir = join(root, 'tests', '.readme', file.replace(/[/.]/g, '_'));
 
-  for (const block of blocks.filter((b) => b.run)) {
-    it(`runs the block at README.md line ${block.line}`, () => {
-      const output = execFileSync(process.execPath, ['--import', 'tsx', '--conditions=@crm/source', join(dir, `${block.name}.mts`)], {
-        cwd: root,
-        encoding: 'utf8',
-        timeout: 60_000,
+  describe(`${file} TypeScript blocks`, () => {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    for (const block of blocks) writeFileSync(join(dir, `${block.name}.mts`), block.code);
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        extends: '../../../tsconfig.base.json',
+        compilerOptions: { noEmit: true, types: ['node'], lib: ['ES2024', 'DOM'], noUnusedLocals: false },
+        include: ['*.mts'],
+      }),
+    );
+
+    if (file === 'README.md') {
+      it('has a quickstart under 25 lines', () => {
+        const quickstart = /## Quickstart\s+```ts\n([\s\S]*?)```/.exec(text)?.[1];
+        expect(quickstart, 'README.md needs a "## Quickstart" section with a ts block').toBeDefined();
+        expect(quickstart!.trimEnd().split('\n').length).toBeLessThan(25);
+        expect(blocks.length).toBeGreaterThanOrEqual(3);
       });
-      for (const [, expected] of block.code.matchAll(/\/\/ → (.+)$/gm)) expect(output).toContain(expected!.trim());
+    } else {
+      it('has examples', () => expect(blocks.length).toBeGreaterThan(0));
+    }
+
+    it('type-checks every block', () => {
+      const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+      const result = spawnSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')], { encoding: 'utf8' });
+      expect(result.stdout + result.stderr, `type errors in ${file} blocks (files in ${dir})`).toBe('');
+      expect(result.status).toBe(0);
     });
-  }
-});
+
+    for (const block of blocks.filter((b) => b.run)) {
+      it(`runs the block at ${file} line ${block.line}`, () => {
+        const output = execFileSync(process.execPath, ['--import', 'tsx', '--conditions=@crm/source', join(dir, `${block.name}.mts`)], {
+          cwd: root,
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
+        for (const [, expected] of block.code.matchAll(/\/\/ → (.+)$/gm)) expect(output).toContain(expected!.trim());
+      });
+    }
+  });
+}

@@ -116,13 +116,22 @@ class Stopwatch {
 
 const RESOLVED: ReadonlySet<ComplaintStatus> = new Set(['resolved', 'closed']);
 
-/** The activity up to `at` (epoch ms) with each entry's instant, in time order (the log is nearly always in order already). */
-function activityUntil(activity: readonly ComplaintActivity[], at: number): { entries: ComplaintActivity[]; times: number[] } {
+/**
+ * The activity up to `at` (epoch ms) with each entry's instant, in time order (the log is nearly
+ * always in order already), and the priority the first priority change of the whole log started
+ * from (the complaint's priority before it), found in the same pass.
+ */
+function activityUntil(
+  activity: readonly ComplaintActivity[],
+  at: number,
+): { entries: ComplaintActivity[]; times: number[]; initialPriority: Priority | null } {
   let sorted = true;
   let entries: ComplaintActivity[] = [];
   let times: number[] = [];
+  let initialPriority: Priority | null = null;
   for (let i = 0; i < activity.length; i++) {
     const entry = activity[i]!;
+    if (initialPriority === null && entry.type === 'priority_changed') initialPriority = entry.from;
     const t = toEpochMs(entry.at);
     if (t > at) continue;
     if (times.length && t < times[times.length - 1]!) sorted = false;
@@ -134,7 +143,7 @@ function activityUntil(activity: readonly ComplaintActivity[], at: number): { en
     entries = order.map((i) => entries[i]!);
     times = order.map((i) => times[i]!);
   }
-  return { entries, times };
+  return { entries, times, initialPriority };
 }
 
 /** What the activity log says about the complaint's SLA clocks up to an instant. */
@@ -161,7 +170,7 @@ export function timeline(complaint: Complaint, policy: SlaPolicy, at: number): S
   let priority: Priority | null = null;
   let responded = false;
 
-  const { entries, times } = activityUntil(complaint.activity, at);
+  const { entries, times, initialPriority } = activityUntil(complaint.activity, at);
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
     const t = times[i]!;
@@ -212,10 +221,7 @@ export function timeline(complaint: Complaint, policy: SlaPolicy, at: number): S
   const last = resolutions[resolutions.length - 1];
   if (resolution && RESOLVED.has(status) && last) resolution.stop(last.at, last.id);
   // Before any priority change up to `at`, the priority is the one the first change started from.
-  if (priority === null) {
-    const firstChange = complaint.activity.find((e) => e.type === 'priority_changed');
-    priority = firstChange && firstChange.type === 'priority_changed' ? firstChange.from : complaint.priority;
-  }
+  priority ??= initialPriority ?? complaint.priority;
   return { priority, watches, recorded, resolutions };
 }
 
