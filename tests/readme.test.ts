@@ -25,7 +25,12 @@ function blocksOf(file: string) {
 }
 
 /** The Markdown files whose blocks are checked: the README and every guide in docs/. */
-const FILES = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const FILES = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 for (const file of FILES) {
   const { text, blocks } = blocksOf(file);

@@ -426,4 +426,58 @@ describe('the SLA scheduler', () => {
     expect(errors.map(String)).toContain('Error: pager down');
     expect((await crm.complaints.get(c.id)).activity.some((e) => e.type === 'sla' && e.event === 'breached')).toBe(true);
   });
+
+  it('emits each crossing once in total when two processes share the store', async () => {
+    const { crm, clock, store } = env();
+    const second = createCrm({ store, clock, staff: STAFF, slaPolicies: [STANDARD] });
+    const seen: string[] = [];
+    for (const c of [crm, second])
+      for (const name of ['sla.warning', 'sla.breached'] as const) c.on(name, (e) => seen.push(`${name} ${e.complaint.id} ${e.target}`));
+    await Promise.all([crm.sla.start(), second.sla.start()]);
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push((await open(crm, i % 2 ? 'urgent' : 'normal')).id);
+    for (let i = 0; i < 3 * 24; i++) {
+      clock.advance(HOUR);
+      await Promise.all([crm.sla.idle(), second.sla.idle()]);
+    }
+    // Per complaint: warning and breach of the first response and of the resolution, once each.
+    expect(seen).toHaveLength(20 * 4);
+    expect(new Set(seen).size).toBe(20 * 4);
+    for (const id of ids) expect((await crm.complaints.get(id)).activity.filter((e) => e.type === 'sla')).toHaveLength(4);
+  });
+
+  it('stops planning a complaint once it is closed, and follows a reopened one again', async () => {
+    const { crm, clock, events } = env();
+    await crm.sla.start();
+    const c = await open(crm);
+    await crm.complaints.respond(c.id, {});
+    await crm.complaints.resolve(c.id);
+    await crm.sla.idle();
+    expect(events.map((x) => `${x.name} ${x.e.target}`)).toEqual(['sla.met firstResponse', 'sla.met resolution']);
+    await crm.complaints.setStatus(c.id, 'closed');
+    await crm.sla.idle();
+    expect(crm.sla.tracked).toBe(0);
+    clock.advance(30 * 24 * HOUR);
+    await crm.sla.idle();
+    expect(events).toHaveLength(2);
+  });
+});
+
+describe('manualClock timers', () => {
+  it('fires due timers in time order as the clock moves, each at its instant, and can cancel', () => {
+    const clock = manualClock('2026-03-02T09:00:00Z');
+    const fired: string[] = [];
+    clock.setTimer(new Date('2026-03-02T09:05:00Z'), () => fired.push(`b ${clock.now().toISOString()}`));
+    clock.setTimer(new Date('2026-03-02T09:01:00Z'), () => fired.push(`a ${clock.now().toISOString()}`));
+    const cancel = clock.setTimer(new Date('2026-03-02T09:03:00Z'), () => fired.push('cancelled'));
+    clock.setTimer(new Date('2026-03-02T10:00:00Z'), () => fired.push('later'));
+    cancel();
+    expect(clock.pendingTimers).toBe(3);
+    clock.advance(10 * MIN);
+    expect(fired).toEqual(['a 2026-03-02T09:01:00.000Z', 'b 2026-03-02T09:05:00.000Z']);
+    expect(clock.now().toISOString()).toBe('2026-03-02T09:10:00.000Z');
+    expect(clock.pendingTimers).toBe(1);
+    clock.set('2026-03-02T09:00:00Z'); // backwards: nothing fires
+    expect(fired).toHaveLength(2);
+  });
 });
