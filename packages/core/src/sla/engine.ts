@@ -124,26 +124,26 @@ const RESOLVED: ReadonlySet<ComplaintStatus> = new Set(['resolved', 'closed']);
 function activityUntil(
   activity: readonly ComplaintActivity[],
   at: number,
-): { entries: ComplaintActivity[]; times: number[]; initialPriority: Priority | null } {
+): { entries: readonly ComplaintActivity[]; times: number[]; initialPriority: Priority | null } {
   let sorted = true;
-  let entries: ComplaintActivity[] = [];
-  let times: number[] = [];
+  let all = true;
+  const times: number[] = [];
   let initialPriority: Priority | null = null;
   for (let i = 0; i < activity.length; i++) {
     const entry = activity[i]!;
     if (initialPriority === null && entry.type === 'priority_changed') initialPriority = entry.from;
     const t = toEpochMs(entry.at);
-    if (t > at) continue;
     if (times.length && t < times[times.length - 1]!) sorted = false;
-    entries.push(entry);
+    if (t > at) all = false;
     times.push(t);
   }
-  if (!sorted) {
-    const order = entries.map((_, i) => i).sort((a, b) => times[a]! - times[b]! || a - b);
-    entries = order.map((i) => entries[i]!);
-    times = order.map((i) => times[i]!);
-  }
-  return { entries, times, initialPriority };
+  // The usual case, asking about now: the whole log, already in order.
+  if (sorted && all) return { entries: activity, times, initialPriority };
+  const order = times
+    .map((_, i) => i)
+    .filter((i) => times[i]! <= at)
+    .sort((a, b) => times[a]! - times[b]! || a - b);
+  return { entries: order.map((i) => activity[i]!), times: order.map((i) => times[i]!), initialPriority };
 }
 
 /** What the activity log says about the complaint's SLA clocks up to an instant. */
