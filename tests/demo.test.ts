@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 
-it('runs the demo: a customer, touchpoints in four languages, a complaint handed off, the history', () => {
+it('runs the demo: a customer, touchpoints in four languages, a complaint handed off, its SLA, the history', () => {
   const root = join(import.meta.dirname, '..');
   const output = execFileSync(process.execPath, ['--import', 'tsx', '--conditions=@crm/source', join(root, 'examples', 'demo.mjs')], {
     cwd: root,
@@ -14,6 +14,7 @@ it('runs the demo: a customer, touchpoints in four languages, a complaint handed
   expect(output).toContain('hand-off sam → linda: Customer prefers Mandarin');
   expect(output).toContain('Invalid touchpoint input: channel: expected one of');
   expect(output).toContain('1 open complaint(s)');
+  expect(output).toContain('SLA "taipei-support": firstResponse met (10 of 30 business minutes); resolution paused (35 of 480 business minutes)');
   const history = output.slice(output.indexOf('History, newest first:')).split('\n').slice(1).filter(Boolean);
   expect(history).toHaveLength(9);
   expect(history[0]).toContain('status open → pending_customer');
