@@ -143,7 +143,7 @@ export function referenceCalendar(spec: ReferenceSpec): ReferenceCalendar {
   const holidays = new Set((spec.holidays ?? []).map(dayOfDate));
   const days = new Map<number, (readonly [number, number])[]>();
 
-  /** The instant of local day `day` at `minutes` after its midnight (may exceed a day). */
+  /** The instant of local day `day` at `minutes` (0–1439) after its midnight. */
   function at(day: number, minutes: number): number {
     return clock.instant(day * DAY + minutes * MINUTE);
   }
@@ -180,9 +180,9 @@ export function referenceCalendar(spec: ReferenceSpec): ReferenceCalendar {
     if (t % MINUTE !== 0) throw new Error(`reference: instants must be whole minutes, got ${new Date(t).toISOString()}`);
   }
 
-  function nextOpen(at: number): number {
-    check(at);
-    for (let u = at, steps = 0; steps < MAX_STEPS; u += MINUTE, steps++) if (isOpen(u)) return u;
+  function nextOpen(from: number): number {
+    check(from);
+    for (let u = from, steps = 0; steps < MAX_STEPS; u += MINUTE, steps++) if (isOpen(u)) return u;
     throw new Error('reference: never opens');
   }
 
@@ -202,7 +202,7 @@ export function referenceCalendar(spec: ReferenceSpec): ReferenceCalendar {
   function businessMinutesBetween(from: number, to: number): number {
     check(from);
     check(to);
-    if (to < from) return -businessMinutesBetween(to, from);
+    if (to < from) return -businessMinutesBetween(to, from) || 0; // 0, not -0, when nothing is open
     let counted = 0;
     for (let u = from; u < to; u += MINUTE) if (isOpen(u)) counted++;
     return counted;
@@ -210,9 +210,9 @@ export function referenceCalendar(spec: ReferenceSpec): ReferenceCalendar {
 
   return {
     openingsOfDay,
-    isOpen: (at) => {
-      check(at);
-      return isOpen(at);
+    isOpen: (t) => {
+      check(t);
+      return isOpen(t);
     },
     nextOpen,
     addBusinessTime,

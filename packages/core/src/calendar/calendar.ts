@@ -335,7 +335,8 @@ export function businessCalendar(input: CalendarSpecInput): BusinessCalendar {
   }
 
   function between(from: number, to: number): number {
-    if (to < from) return -between(to, from);
+    // `|| 0`: a backwards span with no open time is 0, not -0 (which `Object.is`/`toBe(0)` tell apart).
+    if (to < from) return -between(to, from) || 0;
     if (alwaysOpen) return to - from;
     const bf = blockAt(from);
     const bt = blockAt(to);
