@@ -9,7 +9,15 @@ import {
   toEpochMs,
 } from '../schemas/index.js';
 import { ulidGenerator, ulidTime } from '../ids/ulid.js';
-import { CrmError, CrmRemoteError, CrmPolicyError, CrmValidationError, formatPath, isCrmError, isCrmValidationError } from '../errors/index.js';
+import {
+  CrmError,
+  CrmRemoteError,
+  CrmPolicyError,
+  CrmValidationError,
+  formatPath,
+  isCrmError,
+  isCrmValidationError,
+} from '../errors/index.js';
 import { manualClock } from '../clock/clock.js';
 
 describe('timestamps', () => {
@@ -23,13 +31,20 @@ describe('timestamps', () => {
     expect(parseOrThrow(TimestampSchema, input, 'x')).toBe(output);
   });
 
-  it.each(['2026-02-29T00:00:00Z', '1900-02-29T00:00:00Z', '2026-04-31T00:00:00Z', '2026-03-02T24:00:00Z', '2026-03-02T09:60:00Z', '2026-03-02', '2026-03-02T09:30:00', 'now', '12345-01-01T00:00:00Z'])(
-    'rejects %s',
-    (input) => {
-      expect(Number.isNaN(toEpochMs(input))).toBe(true);
-      expect(() => parseOrThrow(TimestampSchema, input, 'x')).toThrow('invalid date-time');
-    },
-  );
+  it.each([
+    '2026-02-29T00:00:00Z',
+    '1900-02-29T00:00:00Z',
+    '2026-04-31T00:00:00Z',
+    '2026-03-02T24:00:00Z',
+    '2026-03-02T09:60:00Z',
+    '2026-03-02',
+    '2026-03-02T09:30:00',
+    'now',
+    '12345-01-01T00:00:00Z',
+  ])('rejects %s', (input) => {
+    expect(Number.isNaN(toEpochMs(input))).toBe(true);
+    expect(() => parseOrThrow(TimestampSchema, input, 'x')).toThrow('invalid date-time');
+  });
 
   it('accepts a Date, and refuses an invalid one or one past year 9999', () => {
     expect(parseOrThrow(TimestampSchema, new Date(Date.UTC(2026, 0, 1)), 'x')).toBe('2026-01-01T00:00:00.000Z');
@@ -47,7 +62,8 @@ describe('locales, zones and durations', () => {
   });
 
   it('knows IANA zones', () => {
-    for (const zone of ['Europe/Rome', 'Asia/Taipei', 'Asia/Kuala_Lumpur', 'America/New_York', 'UTC']) expect(parseOrThrow(TimeZoneSchema, zone, 'x')).toBe(zone);
+    for (const zone of ['Europe/Rome', 'Asia/Taipei', 'Asia/Kuala_Lumpur', 'America/New_York', 'UTC'])
+      expect(parseOrThrow(TimeZoneSchema, zone, 'x')).toBe(zone);
     expect(() => parseOrThrow(TimeZoneSchema, 'Europe/Atlantis', 'x')).toThrow('unknown IANA time zone "Europe/Atlantis"');
   });
 
@@ -123,19 +139,52 @@ describe('policy and record schemas', () => {
       {
         id: 'standard',
         name: 'Standard',
-        calendar: { timeZone: 'Europe/Rome', hours: { mon: [['09:00', '13:00'], ['14:00', '18:00']], sat: [['22:00', '02:00']] }, holidays: ['2026-12-25'] },
+        calendar: {
+          timeZone: 'Europe/Rome',
+          hours: {
+            mon: [
+              ['09:00', '13:00'],
+              ['14:00', '18:00'],
+            ],
+            sat: [['22:00', '02:00']],
+          },
+          holidays: ['2026-12-25'],
+        },
         targets: { high: { firstResponse: 'PT1H', resolution: 'P1D' }, normal: { firstResponse: 240 } },
       },
       'SLA policy',
     );
-    expect(policy).toMatchObject({ appliesTo: {}, pauseStatuses: ['pending_customer'], warningThreshold: 0.8, targets: { high: { firstResponse: 60, resolution: 1440 } } });
+    expect(policy).toMatchObject({
+      appliesTo: {},
+      pauseStatuses: ['pending_customer'],
+      warningThreshold: 0.8,
+      targets: { high: { firstResponse: 60, resolution: 1440 } },
+    });
     expect(() =>
-      parseOrThrow(SlaPolicySchema, { id: 'x', name: 'x', calendar: { timeZone: 'Mars/Base', hours: '24/7', holidays: ['25/12/2026'] }, targets: {}, warningThreshold: 1.5 }, 'SLA policy'),
+      parseOrThrow(
+        SlaPolicySchema,
+        {
+          id: 'x',
+          name: 'x',
+          calendar: { timeZone: 'Mars/Base', hours: '24/7', holidays: ['25/12/2026'] },
+          targets: {},
+          warningThreshold: 1.5,
+        },
+        'SLA policy',
+      ),
     ).toThrow(
       'Invalid SLA policy: calendar.timeZone: unknown IANA time zone "Mars/Base"; calendar.holidays[0]: expected a local date as "YYYY-MM-DD"; warningThreshold: must be between 0 and 1 (exclusive)',
     );
-    const contact = parseOrThrow(ContactPolicySchema, { limits: [{ channel: 'sms', max: 2, window: 'P7D' }], afterResolution: { quietFor: 'P14D' } }, 'contact policy');
-    expect(contact).toMatchObject({ limits: [{ channel: 'sms', max: 2, window: 10_080 }], afterResolution: { followUps: 1, quietFor: 20_160 }, respectOptOuts: true });
+    const contact = parseOrThrow(
+      ContactPolicySchema,
+      { limits: [{ channel: 'sms', max: 2, window: 'P7D' }], afterResolution: { quietFor: 'P14D' } },
+      'contact policy',
+    );
+    expect(contact).toMatchObject({
+      limits: [{ channel: 'sms', max: 2, window: 10_080 }],
+      afterResolution: { followUps: 1, quietFor: 20_160 },
+      respectOptOuts: true,
+    });
     expect(() => parseOrThrow(ContactPolicySchema, { limits: [{ max: -1, window: 0 }] }, 'contact policy')).toThrow(
       'limits[0].max: must be a whole number, 0 or more; limits[0].window: must be a positive duration',
     );
@@ -147,8 +196,29 @@ describe('policy and record schemas', () => {
       capacity: 20,
       active: true,
     });
-    expect(() => parseOrThrow(CustomerSchema, { id: 'c1', name: 'x', version: 0, createdAt: '2026-01-01', updatedAt: '2026-01-01T00:00:00.000Z' }, 'customer')).toThrow(
-      'version: must be a whole number, 1 or more; createdAt: expected a UTC ISO 8601 timestamp',
-    );
+    expect(() =>
+      parseOrThrow(
+        CustomerSchema,
+        { id: 'c1', name: 'x', version: 0, createdAt: '2026-01-01', updatedAt: '2026-01-01T00:00:00.000Z' },
+        'customer',
+      ),
+    ).toThrow('version: must be a whole number, 1 or more; createdAt: expected a UTC ISO 8601 timestamp');
+  });
+});
+
+describe('stored timestamps', () => {
+  it('reads the stored form exactly as Date.parse does, across centuries and leap days', async () => {
+    const { toEpochMs } = await import('../schemas/primitives.js');
+    const samples = [
+      '0100-03-01T00:00:00.000Z',
+      '1600-02-29T23:59:59.999Z',
+      '1969-12-31T23:59:59.999Z',
+      '1970-01-01T00:00:00.000Z',
+      '2000-02-29T12:00:00.000Z',
+      '2100-03-01T00:00:00.001Z',
+      '9999-12-31T23:59:59.999Z',
+    ];
+    for (let i = 0; i < 20_000; i++) samples.push(new Date(-5e12 + i * 7.3e8 + (i % 1000)).toISOString());
+    for (const s of samples.filter((x) => x.length === 24)) expect(toEpochMs(s), s).toBe(Date.parse(s));
   });
 });

@@ -100,7 +100,20 @@ function parseCanonical(value: string): number {
   // NaN fails every comparison below, so a non-digit anywhere ends up here too.
   if (!(year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= DAYS_IN_MONTH[month - 1]! + leap)) return Number.NaN;
   if (!(hour <= 23 && minute <= 59 && second <= 59 && ms >= 0 && ms <= 999)) return Number.NaN;
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  return daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms;
+}
+
+/**
+ * Days from 1970-01-01 to a proleptic Gregorian date, in integer arithmetic (H. Hinnant's
+ * `days_from_civil`): several times faster than `Date.UTC`, which matters where every activity
+ * entry's timestamp is read (SLA status, ingest).
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  return era * 146_097 + yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear - 719_468;
 }
 
 function parseIso(value: string): number {

@@ -74,6 +74,8 @@ class Stopwatch {
   stoppedBy = '';
   /** Business ms of each closed segment, worked out once. */
   private lengths: number[] | null = null;
+  /** Status parts that don't depend on the instant (see planOf). */
+  plan: WatchPlan | null = null;
 
   constructor(readonly target: SlaTarget, readonly cycle: string, readonly startedAt: number) {}
 
@@ -103,6 +105,7 @@ class Stopwatch {
     if (!this.running) return;
     if (t > this.runningSince) this.segments.push(this.runningSince, t);
     this.lengths = null;
+    this.plan = null;
     this.runningSince = Number.NaN;
   }
 
@@ -124,7 +127,7 @@ const RESOLVED: ReadonlySet<ComplaintStatus> = new Set(['resolved', 'closed']);
 function activityUntil(
   activity: readonly ComplaintActivity[],
   at: number,
-): { entries: readonly ComplaintActivity[]; times: number[]; initialPriority: Priority | null } {
+): { entries: readonly ComplaintActivity[]; times: number[]; initialPriority: Priority | null; whole: boolean; last: number } {
   let sorted = true;
   let all = true;
   const times: number[] = [];
@@ -138,12 +141,14 @@ function activityUntil(
     times.push(t);
   }
   // The usual case, asking about now: the whole log, already in order.
-  if (sorted && all) return { entries: activity, times, initialPriority };
+  if (sorted && all)
+    return { entries: activity, times, initialPriority, whole: true, last: times.length ? times[times.length - 1]! : -Infinity };
   const order = times
     .map((_, i) => i)
     .filter((i) => times[i]! <= at)
     .sort((a, b) => times[a]! - times[b]! || a - b);
-  return { entries: order.map((i) => activity[i]!), times: order.map((i) => times[i]!), initialPriority };
+  const last = times.reduce((a, b) => Math.max(a, b), -Infinity);
+  return { entries: order.map((i) => activity[i]!), times: order.map((i) => times[i]!), initialPriority, whole: all, last };
 }
 
 /** What the activity log says about the complaint's SLA clocks up to an instant. */
@@ -157,8 +162,25 @@ export interface SlaTimeline {
   resolutions: { id: string; at: number }[];
 }
 
+/**
+ * Replays of whole activity logs, by complaint record. Stored records are immutable (a change
+ * writes a new record), so the replay of a record's whole log holds for every instant after its
+ * last entry: asking about the same open complaints again (a dashboard refreshing) skips the
+ * replay, and with it reading every entry of every log, which at 100,000 complaints costs more
+ * in cache misses than the arithmetic.
+ */
+const replays = new WeakMap<Complaint, { policy: SlaPolicy; last: number; line: SlaTimeline }>();
+
 /** Replays the activity log up to `at` (epoch ms) into SLA clocks. */
 export function timeline(complaint: Complaint, policy: SlaPolicy, at: number): SlaTimeline {
+  const known = replays.get(complaint);
+  if (known !== undefined && known.policy === policy && at >= known.last) return known.line;
+  const line = replay(complaint, policy, at);
+  if (line.whole && Object.isFrozen(complaint)) replays.set(complaint, { policy, last: line.last, line });
+  return line;
+}
+
+function replay(complaint: Complaint, policy: SlaPolicy, at: number): SlaTimeline & { whole: boolean; last: number } {
   const pause = policy.pauseStatuses;
   const watches: Stopwatch[] = [];
   const recorded = new Set<string>();
@@ -170,7 +192,7 @@ export function timeline(complaint: Complaint, policy: SlaPolicy, at: number): S
   let priority: Priority | null = null;
   let responded = false;
 
-  const { entries, times, initialPriority } = activityUntil(complaint.activity, at);
+  const { entries, times, initialPriority, whole, last: lastEntryAt } = activityUntil(complaint.activity, at);
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
     const t = times[i]!;
@@ -222,7 +244,7 @@ export function timeline(complaint: Complaint, policy: SlaPolicy, at: number): S
   if (resolution && RESOLVED.has(status) && last) resolution.stop(last.at, last.id);
   // Before any priority change up to `at`, the priority is the one the first change started from.
   priority ??= initialPriority ?? complaint.priority;
-  return { priority, watches, recorded, resolutions };
+  return { priority, watches, recorded, resolutions, whole, last: lastEntryAt };
 }
 
 /** Business ms a watch has run by `now`. */
@@ -254,19 +276,40 @@ function budgetOf(policy: SlaPolicy, priority: Priority, target: SlaTarget): num
   return minutes === undefined ? undefined : Math.round(minutes * MINUTE);
 }
 
-/** The status of one watch at `now` (epoch ms). */
-function watchStatus(cal: BusinessCalendar, policy: SlaPolicy, w: Stopwatch, budget: number, now: number): SlaTargetStatus {
-  const used = elapsedMs(cal, w, now);
+/** What a watch's status needs that doesn't depend on the instant asked about (for instants after its last entry). */
+interface WatchPlan {
+  budget: number;
+  /** Business ms of the closed segments. */
+  closedMs: number;
+  /** Due and warning instants (NaN when not known: paused within the target). */
+  due: number;
+  warn: number;
+}
+
+/** The parts of a watch's status that hold for every instant from its replay on, worked out once. */
+function planOf(cal: BusinessCalendar, policy: SlaPolicy, w: Stopwatch, budget: number): WatchPlan {
+  if (w.plan !== null && w.plan.budget === budget) return w.plan;
+  let closedMs = 0;
+  for (const len of w.segmentLengths(cal)) closedMs += len;
   const warnBudget = Math.round(budget * policy.warningThreshold);
   let due = crossing(cal, w, budget);
   let warn = crossing(cal, w, warnBudget);
-  let state: SlaState;
   if (w.stopped) {
-    state = used <= budget ? 'met' : 'missed';
     // Met: when it would have been due had the clock run on from where it stopped.
-    if (Number.isNaN(due)) due = cal.addBusinessMs(w.stoppedAt, budget - used);
-    if (Number.isNaN(warn) && used <= warnBudget) warn = cal.addBusinessMs(w.stoppedAt, warnBudget - used);
-  } else if (used > budget) state = 'breached';
+    if (Number.isNaN(due)) due = cal.addBusinessMs(w.stoppedAt, budget - closedMs);
+    if (Number.isNaN(warn) && closedMs <= warnBudget) warn = cal.addBusinessMs(w.stoppedAt, warnBudget - closedMs);
+  }
+  w.plan = { budget, closedMs, due, warn };
+  return w.plan;
+}
+
+/** The status of one watch at `now` (epoch ms). */
+function watchStatus(cal: BusinessCalendar, policy: SlaPolicy, w: Stopwatch, budget: number, now: number): SlaTargetStatus {
+  const { closedMs, due, warn } = planOf(cal, policy, w, budget);
+  const used = w.running && now > w.runningSince ? closedMs + cal.businessMsBetween(w.runningSince, now) : closedMs;
+  let state: SlaState;
+  if (w.stopped) state = used <= budget ? 'met' : 'missed';
+  else if (used > budget) state = 'breached';
   else if (!w.running) state = 'paused';
   else state = now >= warn ? 'warning' : 'running';
   return {
@@ -293,9 +336,23 @@ export function slaStatus(complaint: Complaint, policy: SlaPolicy | null, cal: B
   const line = timeline(complaint, policy, nowMs);
   const targets: SlaStatus['targets'] = {};
   // The latest watch of each target describes it (the first response and resolution have one).
+  let first: Stopwatch | undefined;
+  let next: Stopwatch | undefined;
+  let resolution: Stopwatch | undefined;
   for (const w of line.watches) {
-    const budget = budgetOf(policy, line.priority, w.target);
-    if (budget !== undefined) targets[w.target] = watchStatus(cal, policy, w, budget, nowMs);
+    if (w.target === 'firstResponse') first = w;
+    else if (w.target === 'nextResponse') next = w;
+    else resolution = w;
+  }
+  let budget: number | undefined;
+  if (first && (budget = budgetOf(policy, line.priority, 'firstResponse')) !== undefined) {
+    targets.firstResponse = watchStatus(cal, policy, first, budget, nowMs);
+  }
+  if (next && (budget = budgetOf(policy, line.priority, 'nextResponse')) !== undefined) {
+    targets.nextResponse = watchStatus(cal, policy, next, budget, nowMs);
+  }
+  if (resolution && (budget = budgetOf(policy, line.priority, 'resolution')) !== undefined) {
+    targets.resolution = watchStatus(cal, policy, resolution, budget, nowMs);
   }
   return { complaintId: complaint.id, policyId: policy.id, priority: line.priority, at: now, targets };
 }
