@@ -188,6 +188,32 @@ describe('crm.sla.status', () => {
     expect(crm.sla.statusOf(await crm.complaints.get(c.id), '2026-03-02T09:30:00Z')).toEqual(past);
   });
 
+  it('gives the same answer from a remembered replay as from a fresh one, for any instant asked in any order', async () => {
+    const { crm, clock } = env();
+    const c = await open(crm);
+    const steps: (() => Promise<unknown>)[] = [
+      () => crm.complaints.respond(c.id, {}),
+      () => crm.complaints.setStatus(c.id, 'pending_customer'),
+      () => crm.complaints.respond(c.id, { direction: 'inbound' }),
+      () => crm.complaints.setPriority(c.id, 'urgent'),
+      () => crm.complaints.respond(c.id, {}),
+      () => crm.complaints.respond(c.id, { direction: 'inbound' }),
+      () => crm.complaints.resolve(c.id),
+      () => crm.complaints.reopen(c.id, { reason: 'again' }),
+    ];
+    for (const step of steps) {
+      clock.advance(47 * MIN);
+      await step();
+    }
+    const record = await crm.complaints.get(c.id);
+    expect(Object.isFrozen(record)).toBe(true); // what makes its replay worth remembering
+    const instants = Array.from({ length: 40 }, (_, i) => new Date(Date.parse('2026-03-02T08:00:00Z') + ((i * 7919) % 40) * 13 * MIN));
+    for (const at of [...instants, ...instants.reverse()]) {
+      // A structured clone is not frozen, so it is always replayed afresh.
+      expect(crm.sla.statusOf(record, at), at.toISOString()).toEqual(crm.sla.statusOf(structuredClone(record), at));
+    }
+  });
+
   it('chooses the first policy whose conditions match, and keeps it', async () => {
     const vip: SlaPolicyInput = {
       ...STANDARD,
