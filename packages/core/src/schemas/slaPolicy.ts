@@ -18,7 +18,8 @@ export const OpeningIntervalSchema = /* @__PURE__ */ (() =>
 
 const dayHours = /* @__PURE__ */ (() => z.optional(list(OpeningIntervalSchema, 24)))();
 
-const WeeklyHoursSchema = /* @__PURE__ */ (() =>
+/** Opening intervals by weekday (`mon` … `sun`), the object form of a calendar's `hours`. */
+export const WeeklyHoursSchema = /* @__PURE__ */ (() =>
   z.strictObject({ mon: dayHours, tue: dayHours, wed: dayHours, thu: dayHours, fri: dayHours, sat: dayHours, sun: dayHours }))();
 
 /** Opening intervals by weekday; a missing day is closed. */
