@@ -64,6 +64,11 @@ export interface SlaCrossing {
   dueAt: number;
 }
 
+const NONE_RECORDED: ReadonlySet<string> = new Set();
+// Frozen: shared by every replay that has none, so a stray push would throw instead of leaking.
+const NO_RESOLUTIONS = Object.freeze([]) as unknown as { id: string; at: number }[];
+const NO_LENGTHS = Object.freeze([]) as unknown as number[];
+
 /** A running-time measure of one clock: closed running segments, and whether it runs now. */
 class Stopwatch {
   /** Closed running segments as [start, end, start, end, …] epoch ms. */
@@ -91,7 +96,7 @@ class Stopwatch {
   segmentLengths(cal: BusinessCalendar): number[] {
     if (this.lengths === null) {
       const s = this.segments;
-      this.lengths = [];
+      this.lengths = s.length === 0 ? NO_LENGTHS : [];
       for (let i = 0; i < s.length; i += 2) this.lengths.push(cal.businessMsBetween(s[i]!, s[i + 1]!));
     }
     return this.lengths;
@@ -156,35 +161,46 @@ export interface SlaTimeline {
   priority: Priority;
   /** The first-response and resolution clocks, and one next-response clock per cycle, in order. */
   watches: Stopwatch[];
+  /** The first-response and resolution clocks, and the latest next-response one. */
+  first: Stopwatch | null;
+  next: Stopwatch | null;
+  resolution: Stopwatch | null;
   /** Keys (`target/cycle/event`) of crossings already recorded in the log. */
-  recorded: Set<string>;
+  recorded: ReadonlySet<string>;
   /** For resolution: ids of the entries that resolved the complaint, with the instants. */
   resolutions: { id: string; at: number }[];
 }
 
 /**
- * Replays of whole activity logs, by complaint record. Stored records are immutable (a change
- * writes a new record), so the replay of a record's whole log holds for every instant after its
- * last entry: asking about the same open complaints again (a dashboard refreshing) skips the
- * replay, and with it reading every entry of every log, which at 100,000 complaints costs more
- * in cache misses than the arithmetic.
+ * Replays of whole activity logs, by complaint id, each for one stored record. Stored records
+ * are immutable (a change writes a new record), so the replay of a record's whole log holds for
+ * every instant after its last entry: asking about the same open complaints again (a dashboard
+ * refreshing) skips the replay, and with it reading every entry of every log, which at 100,000
+ * complaints costs more in cache misses than the arithmetic. A Map by id rather than a WeakMap
+ * by record: a newer version replaces the older one, and the Map costs the garbage collector
+ * far less than 100,000 weak keys. It starts over past {@link MAX_REPLAYS} entries.
  */
-const replays = new WeakMap<Complaint, { policy: SlaPolicy; last: number; line: SlaTimeline }>();
+const replays = new Map<string, { record: Complaint; policy: SlaPolicy; last: number; line: SlaTimeline }>();
+const MAX_REPLAYS = 250_000;
 
 /** Replays the activity log up to `at` (epoch ms) into SLA clocks. */
 export function timeline(complaint: Complaint, policy: SlaPolicy, at: number): SlaTimeline {
-  const known = replays.get(complaint);
-  if (known !== undefined && known.policy === policy && at >= known.last) return known.line;
+  const known = replays.get(complaint.id);
+  if (known !== undefined && known.record === complaint && known.policy === policy && at >= known.last) return known.line;
   const line = replay(complaint, policy, at);
-  if (line.whole && Object.isFrozen(complaint)) replays.set(complaint, { policy, last: line.last, line });
+  if (line.whole && Object.isFrozen(complaint)) {
+    if (replays.size >= MAX_REPLAYS) replays.clear();
+    replays.set(complaint.id, { record: complaint, policy, last: line.last, line });
+  }
   return line;
 }
 
 function replay(complaint: Complaint, policy: SlaPolicy, at: number): SlaTimeline & { whole: boolean; last: number } {
   const pause = policy.pauseStatuses;
   const watches: Stopwatch[] = [];
-  const recorded = new Set<string>();
-  const resolutions: { id: string; at: number }[] = [];
+  // Most logs have neither: both start as shared empty values, copied on first write.
+  let recorded: ReadonlySet<string> = NONE_RECORDED;
+  let resolutions: { id: string; at: number }[] = NO_RESOLUTIONS;
   let first: Stopwatch | null = null;
   let resolution: Stopwatch | null = null;
   let next: Stopwatch | null = null;
@@ -207,7 +223,7 @@ function replay(complaint: Complaint, policy: SlaPolicy, at: number): SlaTimelin
         if (RESOLVED.has(status)) {
           first?.stop(t, entry.id);
           next?.stop(t, entry.id);
-          if (status === 'resolved' && entry.from !== 'resolved') resolutions.push({ id: entry.id, at: t });
+          if (status === 'resolved' && entry.from !== 'resolved') resolutions = [...resolutions, { id: entry.id, at: t }];
         }
         break;
       case 'responded':
@@ -225,7 +241,8 @@ function replay(complaint: Complaint, policy: SlaPolicy, at: number): SlaTimelin
         priority = entry.to;
         break;
       case 'sla':
-        recorded.add(`${entry.target}/${entry.cycle}/${entry.event}`);
+        if (recorded === NONE_RECORDED) recorded = new Set();
+        (recorded as Set<string>).add(`${entry.target}/${entry.cycle}/${entry.event}`);
         break;
     }
     // Every clock runs unless the status pauses or ends it.
@@ -244,7 +261,7 @@ function replay(complaint: Complaint, policy: SlaPolicy, at: number): SlaTimelin
   if (resolution && RESOLVED.has(status) && last) resolution.stop(last.at, last.id);
   // Before any priority change up to `at`, the priority is the one the first change started from.
   priority ??= initialPriority ?? complaint.priority;
-  return { priority, watches, recorded, resolutions, whole, last: lastEntryAt };
+  return { priority, watches, first, next, resolution, recorded, resolutions, whole, last: lastEntryAt };
 }
 
 /** Business ms a watch has run by `now`. */
@@ -336,14 +353,7 @@ export function slaStatus(complaint: Complaint, policy: SlaPolicy | null, cal: B
   const line = timeline(complaint, policy, nowMs);
   const targets: SlaStatus['targets'] = {};
   // The latest watch of each target describes it (the first response and resolution have one).
-  let first: Stopwatch | undefined;
-  let next: Stopwatch | undefined;
-  let resolution: Stopwatch | undefined;
-  for (const w of line.watches) {
-    if (w.target === 'firstResponse') first = w;
-    else if (w.target === 'nextResponse') next = w;
-    else resolution = w;
-  }
+  const { first, next, resolution } = line;
   let budget: number | undefined;
   if (first && (budget = budgetOf(policy, line.priority, 'firstResponse')) !== undefined) {
     targets.firstResponse = watchStatus(cal, policy, first, budget, nowMs);
@@ -367,7 +377,7 @@ export function slaCrossings(
   policy: SlaPolicy,
   cal: BusinessCalendar,
   now: number,
-): { due: SlaCrossing[]; next: number; recorded: Set<string> } {
+): { due: SlaCrossing[]; next: number; recorded: ReadonlySet<string> } {
   const line = timeline(complaint, policy, now);
   const due: SlaCrossing[] = [];
   let next = Number.POSITIVE_INFINITY;
