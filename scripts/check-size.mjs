@@ -69,7 +69,7 @@ if (rest > 0)
     `  ${String(rest).padStart(7)} B  ${((rest / minBytes) * 100).toFixed(1).padStart(5)}%  (${inputs.length - TOP_INPUTS} more)`,
   );
 console.log(`\n@crm/core createCrm: ${kB(minBytes)} minified`);
-console.log(`@crm/core createCrm: ${kB(gzipBytes)} min+gzip (budget ${kB(BUDGET_BYTES)}, ${share}% of budget)`);
+console.log(`@crm/core createCrm: ${kB(gzipBytes)} min+gzip, ${gzipBytes} B (budget ${kB(BUDGET_BYTES)}, ${share}% of budget)`);
 
 if (gzipBytes > BUDGET_BYTES) {
   console.error(`check:size: over budget by ${kB(gzipBytes - BUDGET_BYTES)}.`);

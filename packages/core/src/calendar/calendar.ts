@@ -134,16 +134,10 @@ function checkSpec(spec: CalendarSpec): ValidationIssue[] {
     const b = week[j]!;
     const bFrom = j > i ? b.from : b.from + WEEK_MINUTES;
     if (i !== j && a.to > bFrom) {
-      issue(b.path, `overlaps ${formatPath(a.path)} (${minutesToText(a.from)}–${minutesToText(a.to)})`, 'overlap');
+      issue(b.path, `overlaps ${formatPath(a.path)}`, 'overlap');
     }
   }
   return issues;
-}
-
-function minutesToText(weekMinutes: number): string {
-  const m = weekMinutes % 1440;
-  const day = WEEKDAYS[Math.floor(weekMinutes / 1440) % 7];
-  return `${day} ${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 }
 
 function toMs(value: Instant, field: string): number {
