@@ -1,0 +1,6 @@
+/**
+ * `@crm/adapters/rest`.
+ *
+ * @packageDocumentation
+ */
+export {};

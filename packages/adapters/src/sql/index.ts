@@ -1,0 +1,6 @@
+/**
+ * `@crm/adapters/sql`.
+ *
+ * @packageDocumentation
+ */
+export {};
