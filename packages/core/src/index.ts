@@ -12,6 +12,22 @@ export { systemClock, manualClock, type Clock, type ManualClock } from './clock/
 export { ulidGenerator, ulidTime, type IdGenerator, type RandomSource } from './ids/ulid.js';
 export { memoryStore } from './store/memoryStore.js';
 export type * from './store/types.js';
+// For store implementers: the checks and cursors every store shares, so all fail alike.
+export { encodeCursor, decodeCursor, checkLimit } from './store/cursor.js';
+export {
+  STORE_FILTERS,
+  isEntityName,
+  checkEntity,
+  normalizeEmail,
+  checkListQuery,
+  checkHistoryQuery,
+  checkChangesQuery,
+  checkWriteOps,
+  checkOpAgainst,
+  checkAppendOnly,
+  type CheckedListQuery,
+  type CheckedHistoryQuery,
+} from './store/queries.js';
 export type { CustomerService, CustomerOverview } from './services/customers.js';
 export type { TouchpointService } from './services/touchpoints.js';
 export {

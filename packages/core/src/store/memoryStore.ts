@@ -1,9 +1,16 @@
-import { CrmConflictError } from '../errors/conflictError.js';
-import { CrmValidationError } from '../errors/validationError.js';
 import type { Complaint, ComplaintActivity } from '../schemas/complaint.js';
 import type { Customer } from '../schemas/customer.js';
 import type { Touchpoint } from '../schemas/touchpoint.js';
-import { checkLimit, decodeCursor, encodeCursor } from './cursor.js';
+import { encodeCursor } from './cursor.js';
+import {
+  checkChangesQuery,
+  checkEntity,
+  checkHistoryQuery,
+  checkListQuery,
+  checkOpAgainst,
+  checkWriteOps,
+  normalizeEmail,
+} from './queries.js';
 import { SortedIndex, mergeWalks, type Ordering } from './sortedIndex.js';
 import type {
   Change,
@@ -167,12 +174,9 @@ export function memoryStore(): CrmStore {
     if (closed) throw new Error('memoryStore: the store is closed');
   };
 
-  const UNKNOWN_ENTITY = 'expected "customers", "touchpoints" or "complaints"';
-  const knownTable = (entity: EntityName): Table<AnyRecord> | undefined => (Object.hasOwn(tables, entity) ? tables[entity] : undefined);
   const tableOf = (entity: EntityName) => {
-    const table = knownTable(entity);
-    if (!table) throw CrmValidationError.field('store operation', ['entity'], UNKNOWN_ENTITY);
-    return table;
+    checkEntity(entity);
+    return tables[entity];
   };
 
   const indexActivity = (previous: Complaint | undefined, next: Complaint) => {
@@ -184,56 +188,16 @@ export function memoryStore(): CrmStore {
       activityHistory.add(next.customerId, { activity: next.activity[i]!, complaintId: next.id });
   };
 
-  const fail = (i: number, field: string, message: string) =>
-    CrmValidationError.field('store write', ['ops', i, ...field.split('.')], message);
-
   /** Checks every op; returns each op's current record (undefined for creates) for the apply step. */
   const checkOps = (ops: readonly WriteOp[]): (AnyRecord | undefined)[] => {
-    if (!Array.isArray(ops) || ops.length === 0) {
-      throw CrmValidationError.field('store write', ['ops'], 'expected at least one operation');
-    }
-    const seen = ops.length > 1 ? new Set<string>() : null;
-    const currents: (AnyRecord | undefined)[] = [];
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i]!;
-      const table = knownTable(op.entity);
-      if (!table) throw fail(i, 'entity', UNKNOWN_ENTITY);
-      const record = op.record as AnyRecord | undefined;
-      if (!record || typeof record.id !== 'string' || record.id === '') throw fail(i, 'record.id', 'is required');
-      if (seen) {
-        const key = `${op.entity}\u0001${record.id}`;
-        if (seen.has(key)) throw fail(i, 'record.id', 'appears twice in one write');
-        seen.add(key);
-      }
+    checkWriteOps(ops);
+    return ops.map((op, i) => {
+      const table = tables[op.entity];
       // Ids are time-ordered, so a create usually carries the largest id yet and needs no lookup.
-      const current = op.type === 'create' && record.id > table.maxId ? undefined : table.find(record.id);
-      if (op.type === 'create') {
-        if (current) throw new CrmConflictError(op.entity.slice(0, -1), record.id, null, current.version);
-        if (record.version !== 1) throw fail(i, 'record.version', 'must be 1 on create');
-      } else if (op.type === 'update') {
-        if (!current) throw new CrmConflictError(op.entity.slice(0, -1), record.id, op.expectedVersion, 0);
-        if (current.version !== op.expectedVersion) {
-          throw new CrmConflictError(op.entity.slice(0, -1), record.id, op.expectedVersion, current.version);
-        }
-        if (record.version !== op.expectedVersion + 1)
-          throw fail(i, 'record.version', `must be ${op.expectedVersion + 1} (expectedVersion + 1)`);
-        if (op.entity === 'complaints') checkAppendOnly(current as Complaint, record as Complaint, i);
-      } else {
-        throw fail(i, 'type', 'expected "create" or "update"');
-      }
-      currents.push(current);
-    }
-    return currents;
-  };
-
-  const checkAppendOnly = (current: Complaint, next: Complaint, i: number) => {
-    const ok = next.activity.length >= current.activity.length && current.activity.every((entry, j) => sameEntry(entry, next.activity[j]));
-    if (!ok)
-      throw CrmValidationError.field(
-        'store write',
-        ['ops', i, 'record', 'activity'],
-        'is append-only: existing entries cannot change or go',
-      );
+      const current = op.type === 'create' && op.record.id > table.maxId ? undefined : table.find(op.record.id);
+      checkOpAgainst(op, i, current);
+      return current;
+    });
   };
 
   const summarize = (complaint: Complaint): ComplaintSummary => ({
@@ -268,15 +232,7 @@ export function memoryStore(): CrmStore {
 
     async list(entity, query = {}) {
       assertOpen();
-      tableOf(entity);
-      const limit = checkLimit(query.limit, 50, 500);
-      const order = query.order ?? 'desc';
-      if (order !== 'asc' && order !== 'desc') throw CrmValidationError.field('page query', ['order'], 'expected "asc" or "desc"');
-      const after = query.cursor ? decodeCursor(`list:${entity}`, query.cursor) : undefined;
-      const filter = (query.filter ?? {}) as Record<string, unknown>;
-      for (const key in filter) {
-        if (!FILTERS[entity].has(key)) throw CrmValidationError.field('page query', ['filter', key], 'unknown filter', 'unknown_field');
-      }
+      const { limit, order, after, filter } = checkListQuery(entity, query);
       const items: AnyRecord[] = [];
       let more = false;
       for (const record of listWalks(entity, filter, order, after)) {
@@ -330,10 +286,7 @@ export function memoryStore(): CrmStore {
 
     async history(customerId, query: HistoryQuery = {}) {
       assertOpen();
-      const limit = checkLimit(query.limit, 50, 500);
-      const after = query.cursor ? decodeCursor('history', query.cursor) : undefined;
-      const types = query.types ?? ['touchpoint', 'complaint_activity'];
-      const channels = query.channels ? new Set(query.channels) : null;
+      const { limit, afterKey: after, types, channels } = checkHistoryQuery(query);
       type Entry = { key: string; item: () => HistoryItem | null };
       const walks: Iterator<Entry>[] = [];
       if (types.includes('touchpoint')) {
@@ -389,9 +342,7 @@ export function memoryStore(): CrmStore {
 
     async changes({ since, limit }) {
       assertOpen();
-      if (!Number.isInteger(since) || since < 0)
-        throw CrmValidationError.field('change query', ['since'], 'must be a whole number, 0 or more');
-      const max = checkLimit(limit, 100, 1000);
+      const { limit: max } = checkChangesQuery({ since, limit });
       const changes: Change[] = [];
       for (let i = since; i < Math.min(since + max, feedRecords.length); i++) changes.push(changeAt(i));
       return { changes, lastSeq: since + changes.length } satisfies ChangePage;
@@ -411,20 +362,6 @@ export function memoryStore(): CrmStore {
   return store;
 }
 
-/**
- * Whether an activity entry is unchanged: the same object (the usual case, as updates spread the
- * existing log) or the same fields. Entries hold only primitive values.
- */
-function sameEntry(entry: ComplaintActivity, next: ComplaintActivity | undefined): boolean {
-  if (entry === next) return true;
-  if (next === undefined) return false;
-  const a = entry as unknown as Record<string, unknown>;
-  const b = next as unknown as Record<string, unknown>;
-  for (const key in a) if (a[key] !== b[key]) return false;
-  for (const key in b) if (a[key] !== b[key]) return false;
-  return true;
-}
-
 /** Filters that have an index, most selective first, with the index that serves them. */
 const INDEXED: Record<EntityName, readonly (readonly [string, string])[]> = {
   customers: [
@@ -441,15 +378,6 @@ const INDEXED: Record<EntityName, readonly (readonly [string, string])[]> = {
     ['status', 'status'],
   ],
 };
-
-/** The filters each entity knows; any other key is a mistake worth an error, not an empty page. */
-const FILTERS: Record<EntityName, ReadonlySet<string>> = {
-  customers: new Set(['kind', 'ownerId', 'tag', 'email', 'externalId']),
-  touchpoints: new Set(['customerId', 'complaintId', 'channel', 'direction', 'actorId']),
-  complaints: new Set(['customerId', 'status', 'ownerId', 'priority']),
-};
-
-const normalizeEmail = (email: unknown) => String(email).trim().toLowerCase();
 
 /** The index group a filter value selects. */
 function groupKey(key: string, value: unknown): string {

@@ -1,0 +1,173 @@
+import { CrmConflictError } from '../errors/conflictError.js';
+import { CrmValidationError } from '../errors/validationError.js';
+import type { Channel } from '../schemas/primitives.js';
+import type { Complaint, ComplaintActivity } from '../schemas/complaint.js';
+import { checkLimit, decodeCursor } from './cursor.js';
+import type { EntityName, HistoryItem, HistoryQuery, ListQuery, WriteOp } from './types.js';
+
+/**
+ * The checks every {@link CrmStore} makes on its arguments, shared so that each store (memory,
+ * SQL, REST) fails the same way with the same messages. For store authors: an app never calls them.
+ *
+ * @module
+ */
+
+const ENTITIES: ReadonlySet<string> = new Set(['customers', 'touchpoints', 'complaints']);
+const UNKNOWN_ENTITY = 'expected "customers", "touchpoints" or "complaints"';
+
+/** The filters each entity knows; any other key is a mistake worth an error, not an empty page. */
+export const STORE_FILTERS: Readonly<Record<EntityName, ReadonlySet<string>>> = {
+  customers: new Set(['kind', 'ownerId', 'tag', 'email', 'externalId']),
+  touchpoints: new Set(['customerId', 'complaintId', 'channel', 'direction', 'actorId']),
+  complaints: new Set(['customerId', 'status', 'ownerId', 'priority']),
+};
+
+/** Whether `entity` is one of the {@link EntityName}s (and not, say, `__proto__`). */
+export function isEntityName(entity: unknown): entity is EntityName {
+  return typeof entity === 'string' && ENTITIES.has(entity);
+}
+
+/** Throws the store's validation error for an unknown entity name. */
+export function checkEntity(entity: unknown): asserts entity is EntityName {
+  if (!isEntityName(entity)) throw CrmValidationError.field('store operation', ['entity'], UNKNOWN_ENTITY);
+}
+
+/** An email address as stores compare it: trimmed, lower case. */
+export const normalizeEmail = (email: unknown): string => String(email).trim().toLowerCase();
+
+/** A {@link ListQuery} checked and filled in. */
+export interface CheckedListQuery {
+  limit: number;
+  order: 'asc' | 'desc';
+  /** The id to continue after, from the cursor. */
+  after: string | undefined;
+  /** The filters given, without `undefined` ones. */
+  filter: Record<string, unknown>;
+}
+
+/** Checks a list query (limit 1–500, default 50; order; cursor of this entity's lists; known filters). */
+export function checkListQuery(entity: EntityName, query: ListQuery<EntityName> = {}): CheckedListQuery {
+  checkEntity(entity);
+  const limit = checkLimit(query.limit, 50, 500);
+  const order = query.order ?? 'desc';
+  if (order !== 'asc' && order !== 'desc') throw CrmValidationError.field('page query', ['order'], 'expected "asc" or "desc"');
+  const after = query.cursor ? decodeCursor(`list:${entity}`, query.cursor) : undefined;
+  const filter: Record<string, unknown> = {};
+  const given = (query.filter ?? {}) as Record<string, unknown>;
+  for (const key in given) {
+    if (!STORE_FILTERS[entity].has(key)) throw CrmValidationError.field('page query', ['filter', key], 'unknown filter', 'unknown_field');
+    if (given[key] !== undefined) filter[key] = given[key];
+  }
+  return { limit, order, after, filter };
+}
+
+/** A {@link HistoryQuery} checked and filled in. */
+export interface CheckedHistoryQuery {
+  limit: number;
+  /** The position to continue after: the last item's `at` and `id`. */
+  after: { at: string; id: string } | undefined;
+  /** The sort key of `after` (`at` followed by `id`), as cursors hold it. */
+  afterKey: string | undefined;
+  types: readonly HistoryItem['type'][];
+  /** The channels asked for, or `null` for all. */
+  channels: ReadonlySet<Channel> | null;
+}
+
+const AT_LENGTH = '2026-01-05T10:00:00.000Z'.length;
+
+/** Checks a history query (limit 1–500, default 50; a cursor of a history query). */
+export function checkHistoryQuery(query: HistoryQuery = {}): CheckedHistoryQuery {
+  const limit = checkLimit(query.limit, 50, 500);
+  const afterKey = query.cursor ? decodeCursor('history', query.cursor) : undefined;
+  if (afterKey !== undefined && (afterKey.length <= AT_LENGTH || !afterKey.endsWith('Z', AT_LENGTH))) {
+    throw CrmValidationError.field('page query', ['cursor'], 'invalid cursor: not a cursor of a history query');
+  }
+  return {
+    limit,
+    afterKey,
+    after: afterKey === undefined ? undefined : { at: afterKey.slice(0, AT_LENGTH), id: afterKey.slice(AT_LENGTH) },
+    types: query.types ?? ['touchpoint', 'complaint_activity'],
+    channels: query.channels ? new Set(query.channels) : null,
+  };
+}
+
+/** Checks a change-feed query: `since` a whole number ≥ 0, `limit` 1–1000 (default 100). */
+export function checkChangesQuery(query: { since: number; limit?: number }): { since: number; limit: number } {
+  const since = query?.since;
+  if (!Number.isInteger(since) || since < 0) throw CrmValidationError.field('change query', ['since'], 'must be a whole number, 0 or more');
+  return { since, limit: checkLimit(query.limit, 100, 1000) };
+}
+
+const opError = (i: number, field: string, message: string) =>
+  CrmValidationError.field('store write', ['ops', i, ...field.split('.')], message);
+
+/**
+ * Checks the shape of a write before any record is looked up: at least one op, each with a known
+ * entity and type, a record with an id, the version rule (1 on create, `expectedVersion + 1` on
+ * update), and no record twice.
+ */
+export function checkWriteOps(ops: readonly WriteOp[]): void {
+  if (!Array.isArray(ops) || ops.length === 0) {
+    throw CrmValidationError.field('store write', ['ops'], 'expected at least one operation');
+  }
+  const seen = ops.length > 1 ? new Set<string>() : null;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    if (!isEntityName(op?.entity)) throw opError(i, 'entity', UNKNOWN_ENTITY);
+    const record = op.record as { id?: unknown; version?: unknown } | undefined;
+    if (!record || typeof record.id !== 'string' || record.id === '') throw opError(i, 'record.id', 'is required');
+    if (seen) {
+      const key = `${op.entity}\u0001${record.id}`;
+      if (seen.has(key)) throw opError(i, 'record.id', 'appears twice in one write');
+      seen.add(key);
+    }
+    if (op.type === 'create') {
+      if (record.version !== 1) throw opError(i, 'record.version', 'must be 1 on create');
+    } else if (op.type === 'update') {
+      if (!Number.isInteger(op.expectedVersion) || op.expectedVersion < 1) throw opError(i, 'expectedVersion', 'must be a whole number, 1 or more');
+      if (record.version !== op.expectedVersion + 1)
+        throw opError(i, 'record.version', `must be ${op.expectedVersion + 1} (expectedVersion + 1)`);
+    } else {
+      throw opError(i, 'type', 'expected "create" or "update"');
+    }
+  }
+}
+
+/**
+ * Checks one op against the record stored now (`undefined` when there is none): a create needs no
+ * record, an update needs one at `expectedVersion` whose activity log (for complaints) the new
+ * record only appends to. Throws `CrmConflictError` or `CrmValidationError`.
+ */
+export function checkOpAgainst(op: WriteOp, i: number, current: { version: number } | undefined): void {
+  const singular = op.entity.slice(0, -1);
+  if (op.type === 'create') {
+    if (current) throw new CrmConflictError(singular, op.record.id, null, current.version);
+    return;
+  }
+  if (!current) throw new CrmConflictError(singular, op.record.id, op.expectedVersion, 0);
+  if (current.version !== op.expectedVersion) throw new CrmConflictError(singular, op.record.id, op.expectedVersion, current.version);
+  if (op.entity === 'complaints') checkAppendOnly(current as Complaint, op.record, i);
+}
+
+/** Throws unless `next`'s activity log keeps every entry of `current`'s, unchanged and in order. */
+export function checkAppendOnly(current: Pick<Complaint, 'activity'>, next: Pick<Complaint, 'activity'>, i: number): void {
+  const ok =
+    Array.isArray(next.activity) &&
+    next.activity.length >= current.activity.length &&
+    current.activity.every((entry, j) => sameEntry(entry, next.activity[j]));
+  if (!ok) throw CrmValidationError.field('store write', ['ops', i, 'record', 'activity'], 'is append-only: existing entries cannot change or go');
+}
+
+/**
+ * Whether an activity entry is unchanged: the same object (the usual case, as updates spread the
+ * existing log) or the same fields. Entries hold only primitive values.
+ */
+function sameEntry(entry: ComplaintActivity, next: ComplaintActivity | undefined): boolean {
+  if (entry === next) return true;
+  if (next === undefined || next === null || typeof next !== 'object') return false;
+  const a = entry as unknown as Record<string, unknown>;
+  const b = next as unknown as Record<string, unknown>;
+  for (const key in a) if (a[key] !== b[key]) return false;
+  for (const key in b) if (a[key] !== b[key]) return false;
+  return true;
+}
