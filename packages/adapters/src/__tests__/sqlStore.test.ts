@@ -1,0 +1,241 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { CrmConflictError, CrmValidationError, createCrm, type CrmStore } from '@crm/core';
+import {
+  contractTime,
+  createOp,
+  describeStoreContract,
+  makeActivity,
+  makeComplaint,
+  makeCustomer,
+  makeTouchpoint,
+  newId,
+  nextVersion,
+  updateOp,
+} from '@crm/core/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS, migrate, pgliteDriver, sqlStore, type SqlDriver } from '../sql/index.js';
+import { failingDriver, recordingDriver } from './sqlHelpers.js';
+
+// PGlite takes seconds to start: one instance for the whole file, a fresh tenant (an empty store
+// with its own feed) for each test.
+const driver = pgliteDriver();
+afterAll(() => driver.close());
+
+describeStoreContract('sqlStore on PGlite', () => sqlStore({ driver, tenant: newId() }));
+
+describe('sqlStore on PGlite', () => {
+  it('keeps every record in a data folder: closed and opened again, everything reads back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crm-pglite-'));
+    try {
+      const first = pgliteDriver({ dataDir: dir });
+      const crm = createCrm({ store: sqlStore({ driver: first }) });
+      const customer = await crm.customers.create({ name: '林美 👩🏻‍💼', emails: ['mei@example.tw'], locale: 'zh-TW', tags: ['vip'] });
+      const complaint = await crm.complaints.open({ customerId: customer.id, subject: 'Pacco danneggiato', channel: 'call', ownerId: 'sam' });
+      await crm.complaints.respond(complaint.id, { actorId: 'sam', message: 'Kami sedang menyemak' });
+      await crm.touchpoints.log({ customerId: customer.id, channel: 'email', direction: 'outbound', summary: '包裝破損 — é\u0301' });
+      const before = {
+        customer: await crm.customers.get(customer.id),
+        complaint: await crm.complaints.get(complaint.id),
+        history: await crm.history(customer.id),
+        byTag: await crm.customers.list({ tag: 'vip' }),
+      };
+      const feed = await sqlStore({ driver: first }).changes({ since: 0 });
+      await first.close();
+
+      const second = pgliteDriver({ dataDir: dir });
+      try {
+        const reopened = createCrm({ store: sqlStore({ driver: second }) });
+        expect(await reopened.customers.get(customer.id)).toEqual(before.customer);
+        expect(await reopened.complaints.get(complaint.id)).toEqual(before.complaint);
+        expect(await reopened.history(customer.id)).toEqual(before.history);
+        expect(await reopened.customers.list({ tag: 'vip' })).toEqual(before.byTag);
+        expect(await sqlStore({ driver: second }).changes({ since: 0 })).toEqual(feed);
+        expect(feed.changes.length).toBeGreaterThanOrEqual(4);
+        // And it goes on from where it stood.
+        const next = await reopened.customers.update(customer.id, { name: 'Lin Mei' });
+        expect(next.version).toBe(2);
+        expect((await sqlStore({ driver: second }).changes({ since: feed.lastSeq })).changes.map((c) => c.seq)).toEqual([
+          feed.lastSeq + 1,
+        ]);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('migrates once: the schema version is recorded, and a second migrate changes nothing', async () => {
+    expect(await migrate(driver)).toBe(MIGRATIONS.at(-1)!.version);
+    const { rows } = await driver.query<{ version: number; name: string }>('SELECT version, name FROM crm_migrations ORDER BY version');
+    expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+  });
+
+  it('refuses a database whose schema is newer than the package', async () => {
+    const db = await PGlite.create();
+    const newer = pgliteDriver(db);
+    try {
+      await migrate(newer);
+      await newer.query("INSERT INTO crm_migrations (version, name) VALUES (99, 'from the future')");
+      const other = { ...newer }; // A driver object of its own: migrate runs again for it.
+      await expect(migrate(other)).rejects.toThrow(/schema version 99, newer than this package knows/);
+    } finally {
+      await newer.close();
+    }
+  });
+
+  describe('a write that fails half-way rolls back entirely', () => {
+    const write = (store: CrmStore) => {
+      const customer = makeCustomer({ tags: ['a', 'b'], emails: ['x@example.com'] });
+      const complaint = makeComplaint(customer.id, {
+        activity: [makeActivity({ type: 'opened', at: contractTime(0) }), makeActivity({ type: 'note', at: contractTime(1), text: 'n' })],
+      });
+      return store.write([createOp('customers', customer), createOp('touchpoints', makeTouchpoint(customer.id)), createOp('complaints', complaint)]);
+    };
+
+    it('at every statement of the transaction, nothing of the write is left', async () => {
+      const tenant = newId();
+      const { driver: recording, log } = recordingDriver(driver);
+      await write(sqlStore({ driver: recording, tenant: newId() }));
+      const writeTx = log.find((q) => q.text.startsWith('INSERT INTO crm_tenants'))!.tx;
+      const statements = log.filter((q) => q.tx === writeTx).length;
+      expect(statements).toBeGreaterThan(5);
+      for (let n = 2; n <= statements; n++) {
+        const store = sqlStore({ driver: failingDriver(driver, n), tenant });
+        await expect(write(store)).rejects.toThrow(`injected failure at statement ${n}`);
+        const clean = sqlStore({ driver, tenant });
+        expect(await clean.changes({ since: 0 })).toEqual({ changes: [], lastSeq: 0 });
+        for (const entity of ['customers', 'touchpoints', 'complaints'] as const) {
+          expect((await clean.list(entity)).items).toEqual([]);
+        }
+        const keys = await driver.query('SELECT 1 FROM crm_customer_keys WHERE tenant = $1 UNION ALL SELECT 1 FROM crm_complaint_activity WHERE tenant = $1', [tenant]);
+        expect(keys.rows).toEqual([]);
+      }
+      // The tenant's feed still starts at 1.
+      expect(await write(sqlStore({ driver, tenant }))).toEqual({ lastSeq: 3 });
+    });
+
+    it('an update that fails after its row was written leaves the old version', async () => {
+      const tenant = newId();
+      const store = sqlStore({ driver, tenant });
+      const customer = makeCustomer({ tags: ['old'] });
+      await store.write([createOp('customers', customer)]);
+      const renamed = nextVersion(customer, { name: 'New name', tags: ['new'] });
+      // Statement 1 locks the tenant, 2 reads the versions, 3 updates the row, 4 replaces the keys.
+      await expect(sqlStore({ driver: failingDriver(driver, 4), tenant }).write([updateOp('customers', renamed)])).rejects.toThrow();
+      expect(await store.get('customers', customer.id)).toEqual(customer);
+      expect((await store.list('customers', { filter: { tag: 'old' } })).items).toEqual([customer]);
+      expect((await store.list('customers', { filter: { tag: 'new' } })).items).toEqual([]);
+      expect((await store.changes({ since: 0 })).lastSeq).toBe(1);
+    });
+  });
+
+  describe('tenants', () => {
+    it('no tenant can read or change another tenant’s records, whatever ids it is given', async () => {
+      const a = sqlStore({ driver, tenant: `tenant-a-${newId()}` });
+      const b = sqlStore({ driver, tenant: `tenant-b-${newId()}` });
+      const customer = makeCustomer({ emails: ['shared@example.com'], tags: ['t'], externalIds: { hubspot: '42' } });
+      const touchpoint = makeTouchpoint(customer.id);
+      const complaint = makeComplaint(customer.id);
+      await a.write([createOp('customers', customer), createOp('touchpoints', touchpoint), createOp('complaints', complaint)]);
+
+      expect(await b.get('customers', customer.id)).toBeNull();
+      expect(await b.get('touchpoints', touchpoint.id)).toBeNull();
+      expect(await b.get('complaints', complaint.id)).toBeNull();
+      for (const entity of ['customers', 'touchpoints', 'complaints'] as const) expect((await b.list(entity)).items).toEqual([]);
+      expect((await b.list('customers', { filter: { email: 'shared@example.com' } })).items).toEqual([]);
+      expect((await b.list('customers', { filter: { tag: 't' } })).items).toEqual([]);
+      expect((await b.list('customers', { filter: { externalId: { system: 'hubspot', id: '42' } } })).items).toEqual([]);
+      expect((await b.list('touchpoints', { filter: { customerId: customer.id } })).items).toEqual([]);
+      expect((await b.history(customer.id)).items).toEqual([]);
+      expect(await b.changes({ since: 0 })).toEqual({ changes: [], lastSeq: 0 });
+      // An update of A's record from B finds nothing at that version.
+      await expect(b.write([updateOp('customers', nextVersion(customer, { name: 'Stolen' }))])).rejects.toBeInstanceOf(CrmConflictError);
+      // B may use the same id for its own record: it is B's, and A's stays as it was.
+      const mine = makeCustomer({ id: customer.id, name: 'B’s own' });
+      expect(await b.write([createOp('customers', mine)])).toEqual({ lastSeq: 1 });
+      expect(await a.get('customers', customer.id)).toEqual(customer);
+      expect(await b.get('customers', customer.id)).toEqual(mine);
+      expect((await a.changes({ since: 0 })).lastSeq).toBe(3);
+    });
+
+    it('names a bad option', () => {
+      expect(() => sqlStore({ driver, tenant: '' })).toThrow(CrmValidationError);
+      expect(() => sqlStore({ driver, tenant: '' })).toThrowErrorMatchingInlineSnapshot(
+        `[CrmValidationError: Invalid sqlStore options: tenant: must be a non-empty string of at most 200 characters, without control characters]`,
+      );
+      expect(() => sqlStore({} as never)).toThrowErrorMatchingInlineSnapshot(
+        `[CrmValidationError: Invalid sqlStore options: driver: expected a SqlDriver, such as pgliteDriver() or pgDriver(pool)]`,
+      );
+      expect(() => sqlStore({ driver, tennant: 'x' } as never)).toThrowErrorMatchingInlineSnapshot(
+        `[CrmValidationError: Invalid sqlStore options: tennant: unknown option]`,
+      );
+    });
+  });
+
+  it('stores SQL and HTML in every field, ids and filters verbatim, and the tables stay whole', async () => {
+    const evil = `'; DROP TABLE crm_customers; -- "quoted" \\ <script>alert(1)</script> $1 %s \u0001`;
+    const store = sqlStore({ driver, tenant: `${evil.replace('\u0001', '')}-${newId()}` });
+    const customer = makeCustomer({ id: `${newId()}'--`, name: evil, tags: [evil], externalIds: { [evil]: evil }, emails: [`o'brien@example.com`] });
+    const touchpoint = makeTouchpoint(customer.id, { id: `${newId()}"`, summary: evil, actorId: evil });
+    await store.write([createOp('customers', customer), createOp('touchpoints', touchpoint)]);
+    expect(await store.get('customers', customer.id)).toEqual(customer);
+    expect((await store.list('customers', { filter: { tag: evil } })).items).toEqual([customer]);
+    expect((await store.list('customers', { filter: { externalId: { system: evil, id: evil } } })).items).toEqual([customer]);
+    expect((await store.list('customers', { filter: { email: `O'Brien@example.com` } })).items).toEqual([customer]);
+    expect((await store.list('touchpoints', { filter: { actorId: evil } })).items).toEqual([touchpoint]);
+    expect((await store.list('customers', { filter: { ownerId: `' OR '1'='1` } })).items).toEqual([]);
+    expect(await store.get('customers', `' OR '1'='1`)).toBeNull();
+    expect((await driver.query<{ n: number }>('SELECT count(*)::integer AS n FROM crm_customers WHERE id = $1', [customer.id])).rows).toEqual([{ n: 1 }]);
+  });
+
+  it('a filter value of the wrong type matches nothing, as in the memory store', async () => {
+    const store = sqlStore({ driver, tenant: newId() });
+    await store.write([createOp('customers', makeCustomer({ ownerId: '5' }))]);
+    expect((await store.list('customers', { filter: { ownerId: 5 as never } })).items).toEqual([]);
+    expect((await store.list('customers', { filter: { externalId: 'hubspot' as never } })).items).toEqual([]);
+  });
+
+  describe('query plans', () => {
+    it('the history page, list pages and the change feed are index scans, never table scans', async () => {
+      const tenant = newId();
+      const store = sqlStore({ driver, tenant });
+      // Enough rows, in other tenants too, that a table scan would cost the planner more.
+      const noise = sqlStore({ driver, tenant: newId() });
+      const customers = Array.from({ length: 40 }, () => makeCustomer());
+      await store.write(customers.map((c) => createOp('customers', c)));
+      for (let batch = 0; batch < 20; batch++) {
+        const ops = Array.from({ length: 400 }, (_, i) => {
+          const customer = customers[(batch * 400 + i) % customers.length]!;
+          return createOp('touchpoints', makeTouchpoint(customer.id, { occurredAt: contractTime(batch * 400 + i) }));
+        });
+        await (batch % 2 ? noise : store).write(ops);
+      }
+      const complaint = makeComplaint(customers[0]!.id);
+      await store.write([createOp('complaints', complaint)]);
+      await driver.query('ANALYZE');
+
+      const { driver: recording, log } = recordingDriver(driver);
+      const spy = sqlStore({ driver: recording, tenant });
+      const first = await spy.history(customers[0]!.id, { limit: 50 });
+      await spy.history(customers[0]!.id, { limit: 50, cursor: first.nextCursor });
+      await spy.history(customers[0]!.id, { limit: 20, channels: ['call'] });
+      await spy.list('touchpoints', { filter: { customerId: customers[1]!.id }, limit: 50 });
+      await spy.list('complaints', { filter: { status: ['new', 'open'] } });
+      await spy.list('customers', { filter: { email: customers[2]!.emails[0] ?? 'nobody@example.com' } });
+      await spy.changes({ since: 1000, limit: 100 });
+      const reads = log.filter((q) => q.text.startsWith('SELECT') && !q.text.includes('crm_migrations') && !q.text.includes('pg_advisory'));
+      expect(reads.length).toBe(7);
+      for (const { text, params } of reads) {
+        const { rows } = await driver.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${text}`, params);
+        const plan = JSON.stringify(rows[0]!['QUERY PLAN']);
+        const scans = [...plan.matchAll(/"Node Type":"([^"]*Scan)"/g)].map((m) => m[1]);
+        expect(scans.length, text).toBeGreaterThan(0);
+        expect(scans.filter((s) => s === 'Seq Scan'), `${text}\n${plan}`).toEqual([]);
+      }
+    });
+  });
+});

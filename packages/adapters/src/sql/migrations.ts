@@ -1,0 +1,147 @@
+import type { SqlDriver } from './driver.js';
+
+/** One step of the schema, applied once, in order, inside the migration transaction. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/**
+ * The schema of {@link sqlStore}. Every row carries its tenant, and every key and sort column is
+ * `COLLATE "C"` (ids order by code unit, as the store contract says). A record's own fields stay
+ * in `record` (jsonb); the columns beside it are copies that filters and orders use.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'records, keys, activity and the change feed',
+    sql: `
+CREATE TABLE crm_tenants (
+  tenant text COLLATE "C" PRIMARY KEY,
+  seq bigint NOT NULL DEFAULT 0
+);
+CREATE TABLE crm_customers (
+  tenant text COLLATE "C" NOT NULL,
+  id text COLLATE "C" NOT NULL,
+  version integer NOT NULL,
+  kind text COLLATE "C" NOT NULL,
+  owner_id text COLLATE "C",
+  record jsonb NOT NULL,
+  PRIMARY KEY (tenant, id)
+);
+CREATE INDEX crm_customers_owner ON crm_customers (tenant, owner_id, id);
+-- Emails, tags and external ids, one row each, so those filters are index scans.
+CREATE TABLE crm_customer_keys (
+  tenant text COLLATE "C" NOT NULL,
+  kind text COLLATE "C" NOT NULL,
+  key text COLLATE "C" NOT NULL,
+  customer_id text COLLATE "C" NOT NULL,
+  PRIMARY KEY (tenant, kind, key, customer_id)
+);
+CREATE INDEX crm_customer_keys_customer ON crm_customer_keys (tenant, customer_id);
+CREATE TABLE crm_touchpoints (
+  tenant text COLLATE "C" NOT NULL,
+  id text COLLATE "C" NOT NULL,
+  version integer NOT NULL,
+  customer_id text COLLATE "C" NOT NULL,
+  complaint_id text COLLATE "C",
+  channel text COLLATE "C" NOT NULL,
+  direction text COLLATE "C" NOT NULL,
+  actor_id text COLLATE "C",
+  occurred_at text COLLATE "C" NOT NULL,
+  record jsonb NOT NULL,
+  PRIMARY KEY (tenant, id)
+);
+CREATE INDEX crm_touchpoints_history ON crm_touchpoints (tenant, customer_id, occurred_at, id);
+CREATE INDEX crm_touchpoints_customer ON crm_touchpoints (tenant, customer_id, id);
+CREATE INDEX crm_touchpoints_complaint ON crm_touchpoints (tenant, complaint_id, id) WHERE complaint_id IS NOT NULL;
+CREATE TABLE crm_complaints (
+  tenant text COLLATE "C" NOT NULL,
+  id text COLLATE "C" NOT NULL,
+  version integer NOT NULL,
+  customer_id text COLLATE "C" NOT NULL,
+  status text COLLATE "C" NOT NULL,
+  owner_id text COLLATE "C",
+  priority text COLLATE "C" NOT NULL,
+  channel text COLLATE "C" NOT NULL,
+  record jsonb NOT NULL,
+  PRIMARY KEY (tenant, id)
+);
+CREATE INDEX crm_complaints_customer ON crm_complaints (tenant, customer_id, id);
+CREATE INDEX crm_complaints_owner ON crm_complaints (tenant, owner_id, id);
+CREATE INDEX crm_complaints_status ON crm_complaints (tenant, status, id);
+-- Each entry of a complaint's append-only activity log, for the customer's history.
+CREATE TABLE crm_complaint_activity (
+  tenant text COLLATE "C" NOT NULL,
+  complaint_id text COLLATE "C" NOT NULL,
+  position integer NOT NULL,
+  id text COLLATE "C" NOT NULL,
+  at text COLLATE "C" NOT NULL,
+  customer_id text COLLATE "C" NOT NULL,
+  entry jsonb NOT NULL,
+  PRIMARY KEY (tenant, complaint_id, position)
+);
+CREATE INDEX crm_complaint_activity_history ON crm_complaint_activity (tenant, customer_id, at, id);
+-- The change feed: every record as written, numbered without gaps per tenant. write_seq is the
+-- seq of the last change of the same atomic write, so subscribers get one call per write.
+CREATE TABLE crm_changes (
+  tenant text COLLATE "C" NOT NULL,
+  seq bigint NOT NULL,
+  write_seq bigint NOT NULL,
+  entity text COLLATE "C" NOT NULL,
+  id text COLLATE "C" NOT NULL,
+  version integer NOT NULL,
+  record jsonb NOT NULL,
+  PRIMARY KEY (tenant, seq)
+);
+`,
+  },
+];
+
+/** The advisory lock every process takes to migrate, so two starting at once migrate once. */
+const MIGRATION_LOCK = 72_640_501;
+
+const migrated = new WeakMap<SqlDriver, Promise<number>>();
+
+/**
+ * Brings the database up to the newest schema version, once per driver, safely when several
+ * processes start at once: all steps run in one transaction holding an advisory lock, and each
+ * applied step is recorded in `crm_migrations`. Resolves to the schema version.
+ */
+export function migrate(driver: SqlDriver, migrations: readonly Migration[] = MIGRATIONS): Promise<number> {
+  let done = migrated.get(driver);
+  if (!done) {
+    done = driver.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await tx.query(
+        'CREATE TABLE IF NOT EXISTS crm_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+      );
+      const { rows } = await tx.query<{ version: number }>('SELECT coalesce(max(version), 0)::integer AS version FROM crm_migrations');
+      let version = rows[0]?.version ?? 0;
+      const newest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+      if (version > newest) {
+        throw new Error(`sqlStore: the database is at schema version ${version}, newer than this package knows (${newest}); upgrade @crm/adapters`);
+      }
+      for (const step of [...migrations].sort((a, b) => a.version - b.version)) {
+        if (step.version <= version) continue;
+        for (const statement of statementsOf(step.sql)) await tx.query(statement);
+        await tx.query('INSERT INTO crm_migrations (version, name) VALUES ($1, $2)', [step.version, step.name]);
+        version = step.version;
+      }
+      return version;
+    });
+    migrated.set(driver, done);
+    // A failed attempt may be retried by the next store.
+    done.catch(() => migrated.delete(driver));
+  }
+  return done;
+}
+
+/** The statements of a migration, one per query (drivers' extended protocol takes one at a time). */
+function statementsOf(sql: string): string[] {
+  return sql
+    .split(/;\s*(?:\n|$)/)
+    .map((statement) => statement.replace(/^\s*--.*$/gm, '').trim())
+    .filter((statement) => statement !== '');
+}

@@ -1,0 +1,85 @@
+import type { SqlDriver, SqlExecutor, SqlResult } from './driver.js';
+
+/** A connection of node-postgres (`pg`) as the driver uses it. */
+export interface PgClientLike {
+  query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+  release(error?: Error | boolean): void;
+  on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown;
+}
+
+/** The part of a node-postgres `Pool` the driver uses. */
+export interface PgPoolLike {
+  query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+  connect(): Promise<PgClientLike>;
+  end(): Promise<void>;
+}
+
+/**
+ * A {@link SqlDriver} on a PostgreSQL server (or a Postgres-compatible distributed database)
+ * through a node-postgres `Pool` you make: `npm i pg`. Transactions take a connection of their own;
+ * `listen` keeps one connection for notifications, so stores in other processes hear of writes.
+ * `driver.close()` ends the pool.
+ *
+ * @example
+ * ```ts
+ * import pg from 'pg'
+ * import { sqlStore, pgDriver } from '@crm/adapters/sql'
+ * const store = sqlStore({ driver: pgDriver(new pg.Pool({ connectionString: process.env.DATABASE_URL })) })
+ * ```
+ */
+export function pgDriver(pool: PgPoolLike): SqlDriver {
+  if (!pool || typeof pool.query !== 'function' || typeof pool.connect !== 'function') {
+    throw new TypeError('pgDriver: expected a pg Pool, e.g. pgDriver(new pg.Pool({ connectionString }))');
+  }
+  const executor = (target: { query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }> }): SqlExecutor => ({
+    async query<R>(text: string, params: readonly unknown[] = []): Promise<SqlResult<R>> {
+      const { rows } = await target.query(text, params as unknown[]);
+      return { rows: rows as R[] };
+    },
+  });
+  return {
+    name: 'pg',
+    ...executor(pool),
+    async transaction(run) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await run(executor(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackError) {
+          broken = rollbackError as Error; // The connection is unusable: drop it from the pool.
+        }
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async listen(channel, onNotify) {
+      const client = await pool.connect();
+      client.on('notification', (message) => {
+        if (message.channel === channel) onNotify(message.payload ?? '');
+      });
+      await client.query(`LISTEN ${quoteIdent(channel)}`);
+      return async () => {
+        try {
+          await client.query(`UNLISTEN ${quoteIdent(channel)}`);
+        } finally {
+          client.release();
+        }
+      };
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+/** A Postgres identifier, quoted. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

@@ -1,0 +1,414 @@
+import {
+  CrmConflictError,
+  CrmValidationError,
+  checkChangesQuery,
+  checkEntity,
+  checkHistoryQuery,
+  checkListQuery,
+  checkOpAgainst,
+  checkWriteOps,
+  encodeCursor,
+  normalizeEmail,
+  type Change,
+  type ChangePage,
+  type CrmStore,
+  type EntityName,
+  type EntityRecords,
+  type HistoryItem,
+  type Page,
+  type WriteOp,
+} from '@crm/core';
+import type { SqlDriver, SqlExecutor } from './driver.js';
+import { migrate } from './migrations.js';
+import { followChanges } from './follow.js';
+
+/** Options of {@link sqlStore}. */
+export interface SqlStoreOptions {
+  /** The database: `pgliteDriver(…)` (embedded) or `pgDriver(pool)` (a PostgreSQL server). */
+  driver: SqlDriver;
+  /**
+   * Whose records this store sees. Every row is stored with its tenant and every query is
+   * scoped by it, so stores of two tenants on one database never see each other's records,
+   * whatever ids they are given; each tenant has its own change feed, numbered from 1.
+   * @default 'default'
+   */
+  tenant?: string;
+}
+
+type AnyRecord = EntityRecords[EntityName];
+type Row = Record<string, unknown>;
+
+/** How a record's fields are copied into columns: SQL expressions over the record `e` (jsonb). */
+const TABLES: Record<EntityName, { table: string; columns: Record<string, string> }> = {
+  customers: { table: 'crm_customers', columns: { kind: "e->>'kind'", owner_id: "e->>'ownerId'" } },
+  touchpoints: {
+    table: 'crm_touchpoints',
+    columns: {
+      customer_id: "e->>'customerId'",
+      complaint_id: "e->>'complaintId'",
+      channel: "e->>'channel'",
+      direction: "e->>'direction'",
+      actor_id: "e->>'actorId'",
+      occurred_at: "e->>'occurredAt'",
+    },
+  },
+  complaints: {
+    table: 'crm_complaints',
+    columns: {
+      customer_id: "e->>'customerId'",
+      status: "e->>'status'",
+      owner_id: "e->>'ownerId'",
+      priority: "e->>'priority'",
+      channel: "e->>'channel'",
+    },
+  },
+};
+
+/** The column each list filter compares, per entity; tags, emails and external ids go through keys. */
+const FILTER_COLUMNS: Record<EntityName, Record<string, string>> = {
+  customers: { kind: 'kind', ownerId: 'owner_id' },
+  touchpoints: { customerId: 'customer_id', complaintId: 'complaint_id', channel: 'channel', direction: 'direction', actorId: 'actor_id' },
+  complaints: { customerId: 'customer_id', status: 'status', ownerId: 'owner_id', priority: 'priority' },
+};
+
+const SQL = (() => {
+  const insert: Partial<Record<EntityName, string>> = {};
+  const update: Partial<Record<EntityName, string>> = {};
+  for (const entity of Object.keys(TABLES) as EntityName[]) {
+    const { table, columns } = TABLES[entity];
+    const names = Object.keys(columns);
+    insert[entity] =
+      `INSERT INTO ${table} (tenant, id, version, ${names.join(', ')}, record) ` +
+      `SELECT $1, e->>'id', (e->>'version')::integer, ${Object.values(columns).join(', ')}, e FROM jsonb_array_elements($2::jsonb) AS r(e)`;
+    update[entity] =
+      `UPDATE ${table} AS t SET version = (e->>'version')::integer, ${names.map((n) => `${n} = ${columns[n]}`).join(', ')}, record = e ` +
+      `FROM (SELECT $2::jsonb AS e) AS r WHERE t.tenant = $1 AND t.id = e->>'id' AND t.version = $3 RETURNING t.id`;
+  }
+  return {
+    insert: insert as Record<EntityName, string>,
+    update: update as Record<EntityName, string>,
+    // Takes the tenant's row lock: writes of one tenant are serialized, so the feed has no gaps
+    // and is committed in order.
+    lockTenant:
+      'INSERT INTO crm_tenants (tenant, seq) VALUES ($1, 0) ON CONFLICT (tenant) DO UPDATE SET seq = crm_tenants.seq RETURNING seq',
+    setSeq: 'UPDATE crm_tenants SET seq = $2 WHERE tenant = $1',
+    insertKeys:
+      `INSERT INTO crm_customer_keys (tenant, kind, key, customer_id) ` +
+      `SELECT $1, k.kind, k.key, e->>'id' FROM jsonb_array_elements($2::jsonb) AS r(e) CROSS JOIN LATERAL (` +
+      `SELECT 'email', v FROM jsonb_array_elements_text(coalesce(e->'emails', '[]')) AS v ` +
+      `UNION SELECT 'tag', v FROM jsonb_array_elements_text(coalesce(e->'tags', '[]')) AS v ` +
+      `UNION SELECT 'ext', key || chr(1) || value FROM jsonb_each_text(coalesce(e->'externalIds', '{}'))` +
+      `) AS k(kind, key) ON CONFLICT DO NOTHING`,
+    deleteKeys: 'DELETE FROM crm_customer_keys WHERE tenant = $1 AND customer_id = $2',
+    insertActivity:
+      `INSERT INTO crm_complaint_activity (tenant, complaint_id, position, id, at, customer_id, entry) ` +
+      `SELECT $1, e->>'id', a.ord - 1, a.entry->>'id', a.entry->>'at', e->>'customerId', a.entry ` +
+      `FROM jsonb_array_elements($2::jsonb) AS r(e) CROSS JOIN LATERAL jsonb_array_elements(e->'activity') WITH ORDINALITY AS a(entry, ord) ` +
+      `WHERE a.ord > $3`,
+    moveActivity: 'UPDATE crm_complaint_activity SET customer_id = $3 WHERE tenant = $1 AND complaint_id = $2',
+    insertChanges:
+      `INSERT INTO crm_changes (tenant, seq, write_seq, entity, id, version, record) ` +
+      `SELECT $1, $2 + c.ord, $2 + $3, c.x->>0, c.x->1->>'id', (c.x->1->>'version')::integer, c.x->1 ` +
+      `FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY AS c(x, ord)`,
+    notify: "SELECT pg_notify('crm_changes', $1)",
+  };
+})();
+
+/**
+ * A {@link CrmStore} on Postgres SQL: PGlite embedded (`pgliteDriver`, the default for apps that
+ * run on one machine) or a PostgreSQL server (`pgDriver`). The schema is created and migrated on
+ * first use, safely when several processes start at once. Writes are transactions: all of a
+ * write or none, with optimistic concurrency checked in SQL (`… WHERE version = $n`). Histories
+ * and the change feed are index scans. Text is stored exactly (Postgres `text` and `jsonb` in
+ * UTF-8). Records of several tenants can share one database (see `tenant`).
+ *
+ * `close()` ends this store (its subscriptions); the driver stays open for other stores: close it
+ * with `driver.close()`.
+ *
+ * @example
+ * ```ts
+ * import { createCrm } from '@crm/core'
+ * import { sqlStore, pgliteDriver } from '@crm/adapters/sql'
+ *
+ * const crm = createCrm({ store: sqlStore({ driver: pgliteDriver({ dataDir: './crm-data' }) }) })
+ * ```
+ */
+export function sqlStore(options: SqlStoreOptions): CrmStore {
+  const { driver, tenant } = checkOptions(options);
+  let readyPromise: Promise<number> | undefined;
+  const ready = () => (readyPromise ??= migrate(driver));
+  let closed = false;
+  const assertOpen = () => {
+    if (closed) throw new Error('sqlStore: the store is closed');
+  };
+
+  const feed = followChanges({
+    driver,
+    tenant,
+    ready,
+    read: (since, limit) => readChanges(driver, tenant, since, limit),
+    currentSeq: async () => {
+      const { rows } = await driver.query<{ seq: string | number }>('SELECT seq FROM crm_tenants WHERE tenant = $1', [tenant]);
+      return Number(rows[0]?.seq ?? 0);
+    },
+  });
+
+  const store: CrmStore = {
+    kind: 'sql',
+
+    async get(entity, id) {
+      assertOpen();
+      checkEntity(entity);
+      await ready();
+      if (typeof id !== 'string') return null;
+      const { rows } = await driver.query<{ record: AnyRecord }>(`SELECT record FROM ${TABLES[entity].table} WHERE tenant = $1 AND id = $2`, [
+        tenant,
+        id,
+      ]);
+      return (rows[0]?.record as EntityRecords[typeof entity] | undefined) ?? null;
+    },
+
+    async list(entity, query = {}) {
+      assertOpen();
+      const { limit, order, after, filter } = checkListQuery(entity, query);
+      await ready();
+      const params: unknown[] = [tenant];
+      const param = (value: unknown) => `$${params.push(value)}`;
+      const where = ['tenant = $1'];
+      for (const [key, value] of Object.entries(filter)) {
+        const condition = filterCondition(entity, key, value, param);
+        if (condition === null) return { items: [], nextCursor: null };
+        where.push(condition);
+      }
+      if (after !== undefined) where.push(`id ${order === 'desc' ? '<' : '>'} ${param(after)}`);
+      const dir = order === 'desc' ? 'DESC' : 'ASC';
+      const { rows } = await driver.query<{ id: string; record: AnyRecord }>(
+        `SELECT id, record FROM ${TABLES[entity].table} WHERE ${where.join(' AND ')} ORDER BY id ${dir} LIMIT ${limit + 1}`,
+        params,
+      );
+      const more = rows.length > limit;
+      const items = (more ? rows.slice(0, limit) : rows).map((row) => row.record);
+      const last = items[items.length - 1];
+      return {
+        items: items as EntityRecords[typeof entity][],
+        nextCursor: more && last ? encodeCursor(`list:${entity}`, last.id) : null,
+      } satisfies Page<EntityRecords[typeof entity]>;
+    },
+
+    async write(ops) {
+      assertOpen();
+      checkWriteOps(ops);
+      await ready();
+      await feed.beforeWrite();
+      const lastSeq = await driver.transaction((tx) => applyWrite(tx, tenant, ops));
+      feed.afterWrite();
+      return { lastSeq };
+    },
+
+    async history(customerId, query = {}) {
+      assertOpen();
+      const { limit, after, types, channels } = checkHistoryQuery(query);
+      await ready();
+      if (typeof customerId !== 'string' || types.length === 0) return { items: [], nextCursor: null };
+      const params: unknown[] = [tenant, customerId];
+      const param = (value: unknown) => `$${params.push(value)}`;
+      const afterAt = after ? param(after.at) : '';
+      const afterId = after ? param(after.id) : '';
+      const channelList = channels ? param([...channels]) : '';
+      const parts: string[] = [];
+      if (types.includes('touchpoint')) {
+        parts.push(
+          `(SELECT 0 AS kind, t.occurred_at AS at, t.id, t.record AS body, NULL AS complaint_id, NULL AS subject, NULL AS status, NULL AS priority, NULL AS owner_id, NULL AS channel ` +
+            `FROM crm_touchpoints t WHERE t.tenant = $1 AND t.customer_id = $2` +
+            (after ? ` AND (t.occurred_at, t.id) < (${afterAt}, ${afterId})` : '') +
+            (channels ? ` AND t.channel = ANY(${channelList}::text[])` : '') +
+            ` ORDER BY t.occurred_at DESC, t.id DESC LIMIT ${limit + 1})`,
+        );
+      }
+      if (types.includes('complaint_activity')) {
+        parts.push(
+          `(SELECT 1 AS kind, a.at, a.id, a.entry AS body, c.id AS complaint_id, c.record->>'subject' AS subject, c.status, c.priority, c.owner_id, c.channel ` +
+            `FROM crm_complaint_activity a JOIN crm_complaints c ON c.tenant = a.tenant AND c.id = a.complaint_id ` +
+            `WHERE a.tenant = $1 AND a.customer_id = $2` +
+            (after ? ` AND (a.at, a.id) < (${afterAt}, ${afterId})` : '') +
+            (channels ? ` AND c.channel = ANY(${channelList}::text[])` : '') +
+            ` ORDER BY a.at DESC, a.id DESC LIMIT ${limit + 1})`,
+        );
+      }
+      const { rows } = await driver.query<HistoryRow>(
+        `SELECT * FROM (${parts.join(' UNION ALL ')}) AS h ORDER BY at DESC, id DESC LIMIT ${limit + 1}`,
+        params,
+      );
+      const more = rows.length > limit;
+      const items = (more ? rows.slice(0, limit) : rows).map(historyItem);
+      const last = items[items.length - 1];
+      return { items, nextCursor: more && last ? encodeCursor('history', last.at + last.id) : null };
+    },
+
+    async changes(query) {
+      assertOpen();
+      const { since, limit } = checkChangesQuery(query);
+      await ready();
+      const changes = await readChanges(driver, tenant, since, limit);
+      return { changes, lastSeq: since + changes.length } satisfies ChangePage;
+    },
+
+    subscribe(listener) {
+      assertOpen();
+      return feed.subscribe(listener);
+    },
+
+    async close() {
+      closed = true;
+      await feed.close();
+    },
+  };
+  return store;
+}
+
+function checkOptions(options: SqlStoreOptions): { driver: SqlDriver; tenant: string } {
+  const fail = (field: string, message: string) => CrmValidationError.field('sqlStore options', [field], message);
+  if (typeof options !== 'object' || options === null) throw fail('driver', 'is required: sqlStore({ driver: pgliteDriver() })');
+  const { driver, tenant = 'default' } = options;
+  if (!driver || typeof driver.query !== 'function' || typeof driver.transaction !== 'function') {
+    throw fail('driver', 'expected a SqlDriver, such as pgliteDriver() or pgDriver(pool)');
+  }
+  // eslint-disable-next-line no-control-regex
+  if (typeof tenant !== 'string' || tenant === '' || tenant.length > 200 || /[\u0000-\u001f]/.test(tenant)) {
+    throw fail('tenant', 'must be a non-empty string of at most 200 characters, without control characters');
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'driver' && key !== 'tenant') throw CrmValidationError.field('sqlStore options', [key], 'unknown option', 'unknown_field');
+  }
+  return { driver, tenant };
+}
+
+/**
+ * The SQL condition for one list filter, or `null` when the value can match nothing (a value of
+ * the wrong type, as the memory store's equality would never match it either).
+ */
+function filterCondition(entity: EntityName, key: string, value: unknown, param: (value: unknown) => string): string | null {
+  const isText = (v: unknown): v is string => typeof v === 'string';
+  const column = FILTER_COLUMNS[entity][key];
+  if (column) {
+    if (Array.isArray(value)) return value.every(isText) ? `${column} = ANY(${param(value)}::text[])` : null;
+    return isText(value) ? `${column} = ${param(value)}` : null;
+  }
+  // Customers' many-valued keys: tag, email, externalId.
+  let kind: string;
+  let key_: string;
+  if (key === 'tag' && isText(value)) [kind, key_] = ['tag', value];
+  else if (key === 'email' && isText(value)) [kind, key_] = ['email', normalizeEmail(value)];
+  else if (key === 'externalId' && typeof value === 'object' && value !== null) {
+    const { system, id } = value as { system?: unknown; id?: unknown };
+    if (!isText(system) || !isText(id)) return null;
+    [kind, key_] = ['ext', `${system}\u0001${id}`];
+  } else return null;
+  return `id IN (SELECT customer_id FROM crm_customer_keys WHERE tenant = $1 AND kind = '${kind}' AND key = ${param(key_)})`;
+}
+
+/** The body of a write's transaction. Resolves to the feed sequence of its last change. */
+async function applyWrite(tx: SqlExecutor, tenant: string, ops: readonly WriteOp[]): Promise<number> {
+  const { rows } = await tx.query<{ seq: string | number }>(SQL.lockTenant, [tenant]);
+  const base = Number(rows[0]!.seq);
+
+  // What is stored now, for every record the write names: one query per kind of record.
+  const currents = new Map<string, { version: number; record?: Row }>();
+  for (const entity of ['customers', 'touchpoints', 'complaints'] as const) {
+    const ids = ops.filter((op) => op.entity === entity).map((op) => op.record.id);
+    if (ids.length === 0) continue;
+    const columns = entity === 'complaints' ? 'id, version, record' : 'id, version';
+    const found = await tx.query<{ id: string; version: number; record?: Row }>(
+      `SELECT ${columns} FROM ${TABLES[entity].table} WHERE tenant = $1 AND id = ANY($2::text[]) FOR UPDATE`,
+      [tenant, ids],
+    );
+    for (const row of found.rows) currents.set(`${entity}\u0001${row.id}`, row);
+  }
+  const current = ops.map((op) => currents.get(`${op.entity}\u0001${op.record.id}`));
+  ops.forEach((op, i) => checkOpAgainst(op, i, current[i] && ((current[i]!.record as { version: number } | undefined) ?? current[i])));
+
+  const json = ops.map((op) => JSON.stringify(op.record));
+  // Creates go in one statement per kind of record; their keys and activity rows too.
+  for (const entity of ['customers', 'touchpoints', 'complaints'] as const) {
+    const created = json.filter((_, i) => ops[i]!.type === 'create' && ops[i]!.entity === entity);
+    if (created.length === 0) continue;
+    const array = `[${created.join(',')}]`;
+    await tx.query(SQL.insert[entity], [tenant, array]);
+    if (entity === 'customers') await tx.query(SQL.insertKeys, [tenant, array]);
+    if (entity === 'complaints') await tx.query(SQL.insertActivity, [tenant, array, 0]);
+  }
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    if (op.type !== 'update') continue;
+    const updated = await tx.query(SQL.update[op.entity], [tenant, json[i], op.expectedVersion]);
+    if (updated.rows.length !== 1) {
+      throw new CrmConflictError(op.entity.slice(0, -1), op.record.id, op.expectedVersion, current[i]?.version ?? 0);
+    }
+    if (op.entity === 'customers') {
+      await tx.query(SQL.deleteKeys, [tenant, op.record.id]);
+      await tx.query(SQL.insertKeys, [tenant, `[${json[i]}]`]);
+    } else if (op.entity === 'complaints') {
+      const previous = current[i]!.record as { customerId: string; activity: unknown[] };
+      if (previous.customerId !== op.record.customerId) await tx.query(SQL.moveActivity, [tenant, op.record.id, op.record.customerId]);
+      if (op.record.activity.length > previous.activity.length) {
+        await tx.query(SQL.insertActivity, [tenant, `[${json[i]}]`, previous.activity.length]);
+      }
+    }
+  }
+  const changes = `[${ops.map((op, i) => `["${op.entity}",${json[i]}]`).join(',')}]`;
+  await tx.query(SQL.insertChanges, [tenant, base, ops.length, changes]);
+  await tx.query(SQL.setSeq, [tenant, base + ops.length]);
+  await tx.query(SQL.notify, [tenant]);
+  return base + ops.length;
+}
+
+/** Changes of `tenant` after `since`, at most `limit`, in order. */
+async function readChanges(driver: SqlExecutor, tenant: string, since: number, limit: number): Promise<(Change & { writeSeq: number })[]> {
+  const { rows } = await driver.query<{ seq: string | number; write_seq: string | number; entity: EntityName; id: string; version: number; record: AnyRecord }>(
+    'SELECT seq, write_seq, entity, id, version, record FROM crm_changes WHERE tenant = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+    [tenant, since, limit],
+  );
+  return rows.map((row) => {
+    const change = {
+      seq: Number(row.seq),
+      entity: row.entity,
+      op: row.version === 1 ? 'create' : 'update',
+      id: row.id,
+      version: row.version,
+      record: row.record,
+    } as Change;
+    Object.defineProperty(change, 'writeSeq', { value: Number(row.write_seq), enumerable: false });
+    return change as Change & { writeSeq: number };
+  });
+}
+
+interface HistoryRow {
+  kind: number;
+  at: string;
+  id: string;
+  body: Row;
+  complaint_id: string | null;
+  subject: string | null;
+  status: string | null;
+  priority: string | null;
+  owner_id: string | null;
+  channel: string | null;
+}
+
+function historyItem(row: HistoryRow): HistoryItem {
+  if (row.kind === 0) return { type: 'touchpoint', id: row.id, at: row.at, touchpoint: row.body } as HistoryItem;
+  return {
+    type: 'complaint_activity',
+    id: row.id,
+    at: row.at,
+    complaint: {
+      id: row.complaint_id,
+      subject: row.subject,
+      status: row.status,
+      priority: row.priority,
+      ...(row.owner_id === null ? {} : { ownerId: row.owner_id }),
+      channel: row.channel,
+    },
+    activity: row.body,
+  } as HistoryItem;
+}
