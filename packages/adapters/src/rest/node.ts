@@ -1,0 +1,152 @@
+/**
+ * The parts of Node's `http.IncomingMessage` the bridge uses, typed structurally so this file
+ * needs no `node:` import (and `@types/node` stays optional for users of the package).
+ */
+export interface NodeIncomingMessage extends AsyncIterable<Uint8Array | string> {
+  method?: string | undefined;
+  url?: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+  socket?: { encrypted?: boolean } | null;
+}
+
+/** The parts of Node's `http.ServerResponse` the bridge uses. */
+export interface NodeServerResponse {
+  writeHead(status: number, headers: Record<string, string | string[]>): unknown;
+  write(chunk: Uint8Array): boolean;
+  end(): unknown;
+  once(event: 'drain' | 'close', listener: () => void): unknown;
+  off?(event: 'drain' | 'close', listener: () => void): unknown;
+  readonly writableFinished?: boolean;
+  readonly destroyed?: boolean;
+}
+
+/** Options of {@link toNodeListener}. */
+export interface NodeListenerOptions {
+  /**
+   * The origin requests are addressed to, when the `Host` header and the socket can't be trusted
+   * to say it (behind a proxy).
+   * @default `http://` or `https://` (from the socket) + the `Host` header
+   * @example 'https://crm.example.com'
+   */
+  origin?: string;
+}
+
+/**
+ * Mounts a Web-standard handler (such as {@link createRestHandler}'s) in Node's `http` server,
+ * which Node 20 can't do by itself: turns each `IncomingMessage` into a `Request` (its body
+ * streamed, its `signal` aborted when the client goes away) and writes the `Response` back,
+ * streaming its body with backpressure, so Server-Sent Events flow and stop as they should.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http'
+ * createServer(toNodeListener(handler)).listen(3000)
+ * ```
+ */
+export function toNodeListener(
+  handler: (request: Request) => Response | Promise<Response>,
+  options: NodeListenerOptions = {},
+): (req: NodeIncomingMessage, res: NodeServerResponse) => void {
+  return (req, res) => {
+    void bridge(handler, req, res, options);
+  };
+}
+
+async function bridge(
+  handler: (request: Request) => Response | Promise<Response>,
+  req: NodeIncomingMessage,
+  res: NodeServerResponse,
+  options: NodeListenerOptions,
+): Promise<void> {
+  const aborter = new AbortController();
+  const onClose = () => {
+    if (!res.writableFinished) aborter.abort();
+  };
+  res.once('close', onClose);
+  let response: Response;
+  try {
+    response = await handler(toRequest(req, aborter.signal, options));
+  } catch {
+    // Handlers answer errors themselves; this is a last resort that discloses nothing.
+    response = new Response('{"type":"urn:crm:problem:internal","title":"Internal server error","status":500}', {
+      status: 500,
+      headers: { 'content-type': 'application/problem+json' },
+    });
+  }
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie?.() ?? [];
+  if (cookies.length > 0) headers['set-cookie'] = cookies;
+  if (res.destroyed) {
+    await response.body?.cancel().catch(() => {});
+    return;
+  }
+  res.writeHead(response.status, headers);
+  if (response.body && req.method !== 'HEAD') {
+    const reader = response.body.getReader();
+    const cancel = () => void reader.cancel().catch(() => {});
+    aborter.signal.addEventListener('abort', cancel);
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done || res.destroyed) break;
+        if (!res.write(value)) await drained(res);
+      }
+    } catch {
+      // The body failed midway or the client left: nothing more can be sent.
+    } finally {
+      aborter.signal.removeEventListener('abort', cancel);
+    }
+  } else {
+    await response.body?.cancel().catch(() => {});
+  }
+  if (!res.destroyed) res.end();
+}
+
+/** Resolves when `res` can take more data, or is closed. */
+function drained(res: NodeServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off?.('drain', done);
+      res.off?.('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}
+
+function toRequest(req: NodeIncomingMessage, signal: AbortSignal, options: NodeListenerOptions): Request {
+  const origin = options.origin ?? `${req.socket?.encrypted ? 'https' : 'http'}://${firstHeader(req.headers.host) ?? 'localhost'}`;
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || name.startsWith(':')) continue;
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else headers.set(name, value);
+  }
+  const method = req.method ?? 'GET';
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  const init: RequestInit & { duplex?: 'half' } = { method, headers, signal };
+  if (hasBody) {
+    const iterator = req[Symbol.asyncIterator]();
+    const encoder = new TextEncoder();
+    init.body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const { done, value } = await iterator.next();
+        if (done) controller.close();
+        else controller.enqueue(typeof value === 'string' ? encoder.encode(value) : value);
+      },
+      async cancel() {
+        await iterator.return?.();
+      },
+    });
+    init.duplex = 'half'; // Required by fetch implementations for a streamed request body.
+  }
+  // Appended, not resolved: a request target such as `//elsewhere/x` must not change the origin.
+  const target = req.url ?? '/';
+  return new Request(`${origin}${target.startsWith('/') ? '' : '/'}${target}`, init);
+}
+
+const firstHeader = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);

@@ -1,0 +1,82 @@
+import { CrmValidationError, formatPath, type ValidationIssue } from '@crm/core';
+
+/** How one query parameter is read. */
+export type ParamSpec =
+  | { kind: 'int'; min: number; max: number; description: string }
+  | { kind: 'enum'; values: readonly string[]; description: string }
+  /** Several values: the parameter repeated (`status=new&status=open`) or comma-separated (`status=new,open`). */
+  | { kind: 'enumList'; values: readonly string[]; description: string }
+  | { kind: 'text'; max: number; description: string }
+  /** `system:id`, as in `externalId=hubspot:901`. */
+  | { kind: 'externalId'; description: string };
+
+/** The parameters a route accepts. */
+export type QuerySpec = Readonly<Record<string, ParamSpec>>;
+
+const SUBJECT = 'query parameters';
+const SAFE_INTEGER = /^(?:0|[1-9]\d{0,15})$/;
+
+const issue = (param: string, code: string, message: string): ValidationIssue => ({
+  path: [param],
+  field: formatPath([param]),
+  code,
+  message,
+});
+
+/**
+ * Reads `params` strictly against `spec`: an unknown parameter, a parameter given twice (unless it
+ * takes a list), a number that is not a whole number in range or a value outside an enumeration
+ * is a {@link CrmValidationError} naming the parameter. Messages never quote the value sent.
+ */
+export function parseQuery(params: URLSearchParams, spec: QuerySpec): Record<string, unknown> {
+  const issues: ValidationIssue[] = [];
+  const out: Record<string, unknown> = {};
+  const seen = new Set<string>();
+  for (const [name, raw] of params) {
+    const param = Object.hasOwn(spec, name) ? spec[name] : undefined;
+    if (!param) {
+      if (!seen.has(name)) issues.push(issue(name, 'unknown_field', 'unknown query parameter'));
+      seen.add(name);
+      continue;
+    }
+    if (param.kind === 'enumList') {
+      const values = raw === '' ? [] : raw.split(',');
+      const bad = values.filter((v) => !param.values.includes(v));
+      if (bad.length > 0) issues.push(issue(name, 'invalid_value', `expected values among ${param.values.map((v) => JSON.stringify(v)).join(', ')}`));
+      else out[name] = [...((out[name] as string[] | undefined) ?? []), ...values];
+      seen.add(name);
+      continue;
+    }
+    if (seen.has(name)) {
+      issues.push(issue(name, 'duplicate', 'given more than once'));
+      continue;
+    }
+    seen.add(name);
+    switch (param.kind) {
+      case 'int': {
+        const value = SAFE_INTEGER.test(raw) ? Number(raw) : Number.NaN;
+        if (!(value >= param.min && value <= param.max)) {
+          const range = param.max === Number.MAX_SAFE_INTEGER ? `${param.min} or more` : `from ${param.min} to ${param.max}`;
+          issues.push(issue(name, 'out_of_range', `must be a whole number ${range}`));
+        } else out[name] = value;
+        break;
+      }
+      case 'enum':
+        if (!param.values.includes(raw)) issues.push(issue(name, 'invalid_value', `expected one of ${param.values.map((v) => JSON.stringify(v)).join(', ')}`));
+        else out[name] = raw;
+        break;
+      case 'text':
+        if (raw.length > param.max) issues.push(issue(name, 'too_big', `must be at most ${param.max} characters`));
+        else out[name] = raw;
+        break;
+      case 'externalId': {
+        const at = raw.indexOf(':');
+        if (at <= 0 || at === raw.length - 1 || raw.length > 300) issues.push(issue(name, 'invalid_format', 'expected "system:id", such as "hubspot:901"'));
+        else out[name] = { system: raw.slice(0, at), id: raw.slice(at + 1) };
+        break;
+      }
+    }
+  }
+  if (issues.length > 0) throw new CrmValidationError(SUBJECT, issues);
+  return out;
+}

@@ -1,0 +1,120 @@
+import {
+  ComplaintSchema,
+  CrmValidationError,
+  CustomerSchema,
+  TouchpointSchema,
+  formatPath,
+  isCrmValidationError,
+  parseOrThrow,
+  wholeNumber,
+  type EntityName,
+  type ValidationIssue,
+  type WriteOp,
+} from '@crm/core';
+import * as z from 'zod/mini';
+
+/** The stored-record schema of each entity: what every record of a write must parse with. */
+export const RECORD_SCHEMAS = {
+  customers: CustomerSchema,
+  touchpoints: TouchpointSchema,
+  complaints: ComplaintSchema,
+} as const;
+
+/** The envelope of one write op; its `record` is parsed with the entity's schema afterwards. */
+const OpEnvelopeSchema = z.strictObject({
+  type: z.enum(['create', 'update']),
+  entity: z.enum(['customers', 'touchpoints', 'complaints']),
+  record: z.custom<unknown>((value) => value !== undefined, 'is required'),
+  expectedVersion: z.optional(wholeNumber(0, Number.MAX_SAFE_INTEGER, 'must be a whole number, 0 or more')),
+});
+
+/** The body of `POST /writes`. */
+export const WriteBodySchema = z.strictObject({
+  ops: z.array(z.unknown()),
+});
+
+/** The most issues one answer lists: enough to fix a form, not a way to make the server work for nothing. */
+const MAX_ISSUES = 100;
+const SUBJECT = 'store write';
+
+/**
+ * Checks the body of `POST /writes` and returns its ops with every record parsed by the stored
+ * record schema of its entity (`CustomerSchema`, `TouchpointSchema`, `ComplaintSchema`), or throws
+ * one {@link CrmValidationError} listing the problems of every op, with paths from the body
+ * (`ops[1].record.emails[0]`). Rejected values never appear in the messages.
+ */
+export function parseWriteBody(body: unknown): WriteOp[] {
+  const { ops } = parseOrThrow(WriteBodySchema, body, SUBJECT);
+  const issues: ValidationIssue[] = [];
+  if (ops.length === 0) issues.push(at(['ops'], 'too_small', 'expected at least one operation'));
+  const parsed: WriteOp[] = [];
+  for (let i = 0; i < ops.length && issues.length < MAX_ISSUES; i++) {
+    const op = ops[i];
+    const envelope = attempt(() => parseOrThrow(OpEnvelopeSchema, op, SUBJECT), ['ops', i], op, issues);
+    if (!envelope) continue;
+    if (envelope.type === 'update' && envelope.expectedVersion === undefined) {
+      issues.push(at(['ops', i, 'expectedVersion'], 'invalid_type', 'is required for an update'));
+      continue;
+    }
+    if (envelope.type === 'create' && envelope.expectedVersion !== undefined) {
+      issues.push(at(['ops', i, 'expectedVersion'], 'unknown_field', 'only an update has an expectedVersion'));
+      continue;
+    }
+    const entity: EntityName = envelope.entity;
+    const record = attempt(() => parseOrThrow(RECORD_SCHEMAS[entity], envelope.record, SUBJECT), ['ops', i, 'record'], envelope.record, issues);
+    if (!record) continue;
+    parsed.push(
+      envelope.type === 'create'
+        ? ({ type: 'create', entity, record } as WriteOp)
+        : ({ type: 'update', entity, record, expectedVersion: envelope.expectedVersion } as WriteOp),
+    );
+  }
+  if (issues.length > 0) throw new CrmValidationError(SUBJECT, issues.slice(0, MAX_ISSUES));
+  return parsed;
+}
+
+const at = (path: (string | number)[], code: string, message: string): ValidationIssue => ({ path, field: formatPath(path), code, message });
+
+/** Runs a parse; on a validation error, adds its issues under `prefix` (values redacted) and returns undefined. */
+function attempt<T>(parse: () => T, prefix: (string | number)[], input: unknown, issues: ValidationIssue[]): T | undefined {
+  try {
+    return parse();
+  } catch (error) {
+    if (!isCrmValidationError(error)) throw error;
+    for (const found of error.issues) {
+      const path = [...prefix, ...found.path];
+      issues.push({ path, field: formatPath(path), code: found.code, message: redact(found.message, valueAt(input, found.path)) });
+    }
+    return undefined;
+  }
+}
+
+function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return value;
+}
+
+const QUOTED = /"(?:[^"\\]|\\.)*"/g;
+
+/**
+ * A message without any quotation of the rejected `value`: a few schema messages quote the value
+ * they reject (`unknown language tag "…"`), and the API never sends input back.
+ */
+export function redact(message: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') return message;
+  return message.replace(QUOTED, (quoted) => {
+    let literal: unknown;
+    try {
+      literal = JSON.parse(quoted);
+    } catch {
+      return quoted;
+    }
+    // The value itself, or the first 32 or more characters of it (messages shorten long values).
+    const quotesValue = typeof literal === 'string' && value.startsWith(literal) && (literal.length === value.length || literal.length >= 32);
+    return quotesValue ? '(value not shown)' : quoted;
+  });
+}
