@@ -1,0 +1,97 @@
+import { CrmConflictError, type Change } from '@crm/core';
+import { createOp, describeStoreContract, makeCustomer, makeTouchpoint, newId, nextVersion, updateOp } from '@crm/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS, migrate, sqlStore, type SqlDriver } from '../sql/index.js';
+import { PG_URL, freshPgSchema } from './sqlHelpers.js';
+
+// The PostgreSQL server at CRM_TEST_DATABASE_URL (default: the local `test` database, which CI
+// has). Each run works in a schema of its own, created empty and dropped at the end.
+let db: Awaited<ReturnType<typeof freshPgSchema>>;
+let driver: SqlDriver;
+
+beforeAll(async () => {
+  try {
+    db = await freshPgSchema('contract');
+  } catch (error) {
+    throw new Error(`These tests need the PostgreSQL server at ${PG_URL} (set CRM_TEST_DATABASE_URL): ${String(error)}`);
+  }
+  driver = db.driver();
+});
+afterAll(() => db?.drop());
+
+describeStoreContract('sqlStore on a PostgreSQL server', () => sqlStore({ driver, tenant: newId() }));
+
+describe('sqlStore on a PostgreSQL server', () => {
+  it('two processes starting at once on an empty schema migrate it once', async () => {
+    const fresh = await freshPgSchema('migrate');
+    try {
+      const [a, b, c] = [fresh.driver(1), fresh.driver(1), fresh.driver(1)];
+      expect(await Promise.all([migrate(a), migrate(b), migrate(c)])).toEqual([1, 1, 1].map(() => MIGRATIONS.at(-1)!.version));
+      const { rows } = await a.query<{ version: number }>('SELECT version FROM crm_migrations ORDER BY version');
+      expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+      // Both can write at once right away.
+      const [s1, s2] = [sqlStore({ driver: a }), sqlStore({ driver: b })];
+      await Promise.all([s1.write([createOp('customers', makeCustomer())]), s2.write([createOp('customers', makeCustomer())])]);
+      expect((await s1.changes({ since: 0 })).changes.map((ch) => ch.seq)).toEqual([1, 2]);
+    } finally {
+      await fresh.drop();
+    }
+  });
+
+  it('concurrent writers of one tenant get a gapless feed, in commit order, and no lost update', async () => {
+    const tenant = newId();
+    const stores = Array.from({ length: 4 }, () => sqlStore({ driver: db.driver(2), tenant }));
+    const customer = makeCustomer();
+    await stores[0]!.write([createOp('customers', customer)]);
+    // Four writers on four pools, ten tag changes each, each re-reading and retrying on conflict.
+    let conflicts = 0;
+    await Promise.all(
+      stores.map(async (store, w) => {
+        for (let i = 0; i < 10; i++) {
+          for (;;) {
+            const current = (await store.get('customers', customer.id))!;
+            try {
+              await store.write([updateOp('customers', nextVersion(current, { tags: [...current.tags, `w${w}-${i}`] }))]);
+              break;
+            } catch (error) {
+              if (!(error instanceof CrmConflictError)) throw error;
+              conflicts++;
+            }
+          }
+        }
+      }),
+    );
+    expect(conflicts).toBeGreaterThan(0); // They did race.
+    expect((await stores[0]!.get('customers', customer.id))!.tags).toHaveLength(40);
+    expect((await stores[0]!.get('customers', customer.id))!.version).toBe(41);
+    const feed = await stores[1]!.changes({ since: 0, limit: 1000 });
+    expect(feed.changes.map((c) => c.seq)).toEqual(Array.from({ length: 41 }, (_, i) => i + 1));
+    expect(feed.changes.map((c) => c.version)).toEqual(Array.from({ length: 41 }, (_, i) => i + 1));
+  });
+
+  it('a store hears of writes made through another pool (another process) by LISTEN/NOTIFY, once per write', async () => {
+    const tenant = newId();
+    const listening = sqlStore({ driver: db.driver(2), tenant });
+    const writing = sqlStore({ driver: db.driver(2), tenant });
+    const otherTenant = sqlStore({ driver: db.driver(2), tenant: newId() });
+    const heard: (readonly Change[])[] = [];
+    const stop = listening.subscribe!((changes) => heard.push(changes));
+    try {
+      // The subscription is ready once the store knows where the feed stands.
+      await listening.write([createOp('customers', makeCustomer())]);
+      const c = makeCustomer();
+      await writing.write([createOp('customers', c), createOp('touchpoints', makeTouchpoint(c.id))]);
+      await otherTenant.write([createOp('customers', makeCustomer())]);
+      await expect.poll(() => heard.length, { timeout: 5000 }).toBe(2);
+      expect(heard[1]!.map((ch) => [ch.seq, ch.entity])).toEqual([
+        [2, 'customers'],
+        [3, 'touchpoints'],
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(heard).toHaveLength(2);
+    } finally {
+      stop();
+      await Promise.all([listening.close(), writing.close(), otherTenant.close()]);
+    }
+  });
+});
