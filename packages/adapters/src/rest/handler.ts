@@ -2,6 +2,7 @@ import { CrmValidationError, type CrmStore } from '@crm/core';
 import { readJsonBody } from './body.js';
 import { openApiDocument } from './openapi.js';
 import { COMMON_HEADERS, PROBLEM_TYPES, ProblemError, problem, problemOf, problemResponse } from './problem.js';
+import { safeJson } from './json.js';
 import { parseQuery } from './query.js';
 import { RecordNotFound, matchRoute, type Operation } from './routes.js';
 import { changeStream } from './sse.js';
@@ -128,7 +129,7 @@ function normalize(options: RestHandlerOptions): Normalized {
 
 const JSON_HEADERS = { ...COMMON_HEADERS, 'content-type': 'application/json; charset=utf-8' };
 
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: JSON_HEADERS });
+const json = (body: unknown, status = 200) => new Response(safeJson(body), { status, headers: JSON_HEADERS });
 
 /** The sequence a reconnecting event stream asks to resume after (`Last-Event-ID`), if it sent one. */
 function resumeFrom(request: Request): number | undefined {
