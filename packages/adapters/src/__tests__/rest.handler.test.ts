@@ -6,12 +6,12 @@ import { bearerTenant, perTenant } from './restServer.js';
 
 const MAX_BODY = 64 * 1024;
 let stores: ReturnType<typeof perTenant>;
-let onError: ReturnType<typeof vi.fn>;
+let onError: ReturnType<typeof vi.fn<(error: unknown, request: Request) => void>>;
 let handler: (request: Request) => Promise<Response>;
 
 beforeEach(() => {
   stores = perTenant(() => memoryStore());
-  onError = vi.fn();
+  onError = vi.fn<(error: unknown, request: Request) => void>();
   handler = createRestHandler({ store: stores, authorize: bearerTenant, basePath: '/api', maxBodyBytes: MAX_BODY, onError });
 });
 

@@ -6,7 +6,8 @@ export interface NodeIncomingMessage extends AsyncIterable<Uint8Array | string> 
   method?: string | undefined;
   url?: string | undefined;
   headers: Record<string, string | string[] | undefined>;
-  socket?: { encrypted?: boolean } | null;
+  /** A TLS socket has `encrypted: true`. */
+  socket?: object | null;
 }
 
 /** The parts of Node's `http.ServerResponse` the bridge uses. */
@@ -119,7 +120,8 @@ function drained(res: NodeServerResponse): Promise<void> {
 }
 
 function toRequest(req: NodeIncomingMessage, signal: AbortSignal, options: NodeListenerOptions): Request {
-  const origin = options.origin ?? `${req.socket?.encrypted ? 'https' : 'http'}://${firstHeader(req.headers.host) ?? 'localhost'}`;
+  const encrypted = (req.socket as { encrypted?: boolean } | null | undefined)?.encrypted === true;
+  const origin = options.origin ?? `${encrypted ? 'https' : 'http'}://${firstHeader(req.headers.host) ?? 'localhost'}`;
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined || name.startsWith(':')) continue;

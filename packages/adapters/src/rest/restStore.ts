@@ -193,7 +193,7 @@ export function restStore(options: RestStoreOptions): CrmStore {
   /** One call of the API: the parsed JSON of a 2xx answer, or the `CrmError` of any other outcome. */
   async function call<T>(method: 'GET' | 'POST', path: string, params?: URLSearchParams, body?: unknown): Promise<T> {
     assertOpen();
-    const what = `restStore: ${method} ${path}`;
+    const what = `restStore: ${method} /${path}`;
     const retries = isIdempotentMethod(method) ? config.retry.limit : 0;
     for (let attempt = 0; ; attempt++) {
       let failure: CrmError;
