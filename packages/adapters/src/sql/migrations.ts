@@ -25,6 +25,7 @@ CREATE TABLE crm_customers (
   tenant text COLLATE "C" NOT NULL,
   id text COLLATE "C" NOT NULL,
   version integer NOT NULL,
+  seq bigint NOT NULL,
   kind text COLLATE "C" NOT NULL,
   owner_id text COLLATE "C",
   record jsonb NOT NULL,
@@ -44,6 +45,7 @@ CREATE TABLE crm_touchpoints (
   tenant text COLLATE "C" NOT NULL,
   id text COLLATE "C" NOT NULL,
   version integer NOT NULL,
+  seq bigint NOT NULL,
   customer_id text COLLATE "C" NOT NULL,
   complaint_id text COLLATE "C",
   channel text COLLATE "C" NOT NULL,
@@ -60,6 +62,7 @@ CREATE TABLE crm_complaints (
   tenant text COLLATE "C" NOT NULL,
   id text COLLATE "C" NOT NULL,
   version integer NOT NULL,
+  seq bigint NOT NULL,
   customer_id text COLLATE "C" NOT NULL,
   status text COLLATE "C" NOT NULL,
   owner_id text COLLATE "C",
@@ -83,8 +86,10 @@ CREATE TABLE crm_complaint_activity (
   PRIMARY KEY (tenant, complaint_id, position)
 );
 CREATE INDEX crm_complaint_activity_history ON crm_complaint_activity (tenant, customer_id, at, id);
--- The change feed: every record as written, numbered without gaps per tenant. write_seq is the
--- seq of the last change of the same atomic write, so subscribers get one call per write.
+-- The change feed, numbered without gaps per tenant. write_seq is the seq of the last change of
+-- the same atomic write, so subscribers get one call per write. A change that is still its
+-- record's current version (the record's seq column) keeps no copy: record is NULL and the
+-- record is read from its table; an update first copies the version it replaces into its change.
 CREATE TABLE crm_changes (
   tenant text COLLATE "C" NOT NULL,
   seq bigint NOT NULL,
@@ -92,7 +97,7 @@ CREATE TABLE crm_changes (
   entity text COLLATE "C" NOT NULL,
   id text COLLATE "C" NOT NULL,
   version integer NOT NULL,
-  record jsonb NOT NULL,
+  record jsonb,
   PRIMARY KEY (tenant, seq)
 );
 `,

@@ -74,19 +74,27 @@ const FILTER_COLUMNS: Record<EntityName, Record<string, string>> = {
 const SQL = (() => {
   const insert: Partial<Record<EntityName, string>> = {};
   const update: Partial<Record<EntityName, string>> = {};
+  const keep: Partial<Record<EntityName, string>> = {};
   for (const entity of Object.keys(TABLES) as EntityName[]) {
     const { table, columns } = TABLES[entity];
     const names = Object.keys(columns);
+    // $3 is the feed's seq before the write, $4 each record's place in the write.
     insert[entity] =
-      `INSERT INTO ${table} (tenant, id, version, ${names.join(', ')}, record) ` +
-      `SELECT $1, e->>'id', (e->>'version')::integer, ${Object.values(columns).join(', ')}, e FROM jsonb_array_elements($2::jsonb) AS r(e)`;
+      `INSERT INTO ${table} (tenant, id, version, seq, ${names.join(', ')}, record) ` +
+      `SELECT $1, e->>'id', (e->>'version')::integer, $3 + ($4::integer[])[r.ord], ${Object.values(columns).join(', ')}, e ` +
+      `FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS r(e, ord)`;
     update[entity] =
-      `UPDATE ${table} AS t SET version = (e->>'version')::integer, ${names.map((n) => `${n} = ${columns[n]}`).join(', ')}, record = e ` +
+      `UPDATE ${table} AS t SET version = (e->>'version')::integer, seq = $4, ${names.map((n) => `${n} = ${columns[n]}`).join(', ')}, record = e ` +
       `FROM (SELECT $2::jsonb AS e) AS r WHERE t.tenant = $1 AND t.id = e->>'id' AND t.version = $3 RETURNING t.id`;
+    // Before a record is replaced, the change that wrote it keeps a copy of it.
+    keep[entity] =
+      `UPDATE crm_changes AS c SET record = t.record FROM ${table} AS t ` +
+      `WHERE t.tenant = $1 AND t.id = $2 AND c.tenant = $1 AND c.seq = t.seq AND c.record IS NULL`;
   }
   return {
     insert: insert as Record<EntityName, string>,
     update: update as Record<EntityName, string>,
+    keep: keep as Record<EntityName, string>,
     // Takes the tenant's row lock: writes of one tenant are serialized, so the feed has no gaps
     // and is committed in order.
     lockTenant:
@@ -106,10 +114,18 @@ const SQL = (() => {
       `FROM jsonb_array_elements($2::jsonb) AS r(e) CROSS JOIN LATERAL jsonb_array_elements(e->'activity') WITH ORDINALITY AS a(entry, ord) ` +
       `WHERE a.ord > $3`,
     moveActivity: 'UPDATE crm_complaint_activity SET customer_id = $3 WHERE tenant = $1 AND complaint_id = $2',
+    // One row per op, in the write's order; the records themselves stay in their tables.
     insertChanges:
-      `INSERT INTO crm_changes (tenant, seq, write_seq, entity, id, version, record) ` +
-      `SELECT $1, $2 + c.ord, $2 + $3, c.x->>0, c.x->1->>'id', (c.x->1->>'version')::integer, c.x->1 ` +
-      `FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY AS c(x, ord)`,
+      `INSERT INTO crm_changes (tenant, seq, write_seq, entity, id, version) ` +
+      `SELECT $1, $2 + o.position, $2 + $3, o.entity, o.id, o.version ` +
+      `FROM unnest($4::text[], $5::text[], $6::integer[]) WITH ORDINALITY AS o(entity, id, version, position)`,
+    readChanges:
+      `SELECT c.seq, c.write_seq, c.entity, c.id, c.version, coalesce(c.record, cu.record, tp.record, co.record) AS record ` +
+      `FROM crm_changes AS c ` +
+      `LEFT JOIN crm_customers AS cu ON c.record IS NULL AND c.entity = 'customers' AND cu.tenant = c.tenant AND cu.id = c.id ` +
+      `LEFT JOIN crm_touchpoints AS tp ON c.record IS NULL AND c.entity = 'touchpoints' AND tp.tenant = c.tenant AND tp.id = c.id ` +
+      `LEFT JOIN crm_complaints AS co ON c.record IS NULL AND c.entity = 'complaints' AND co.tenant = c.tenant AND co.id = c.id ` +
+      `WHERE c.tenant = $1 AND c.seq > $2 ORDER BY c.seq LIMIT $3`,
     notify: "SELECT pg_notify('crm_changes', $1)",
   };
 })();
@@ -330,17 +346,19 @@ async function applyWrite(tx: SqlExecutor, tenant: string, ops: readonly WriteOp
   const json = ops.map((op) => JSON.stringify(op.record));
   // Creates go in one statement per kind of record; their keys and activity rows too.
   for (const entity of ['customers', 'touchpoints', 'complaints'] as const) {
-    const created = json.filter((_, i) => ops[i]!.type === 'create' && ops[i]!.entity === entity);
-    if (created.length === 0) continue;
-    const array = `[${created.join(',')}]`;
-    await tx.query(SQL.insert[entity], [tenant, array]);
+    const positions: number[] = [];
+    for (let i = 0; i < ops.length; i++) if (ops[i]!.type === 'create' && ops[i]!.entity === entity) positions.push(i + 1);
+    if (positions.length === 0) continue;
+    const array = `[${positions.map((p) => json[p - 1]).join(',')}]`;
+    await tx.query(SQL.insert[entity], [tenant, array, base, positions]);
     if (entity === 'customers') await tx.query(SQL.insertKeys, [tenant, array]);
     if (entity === 'complaints') await tx.query(SQL.insertActivity, [tenant, array, 0]);
   }
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
     if (op.type !== 'update') continue;
-    const updated = await tx.query(SQL.update[op.entity], [tenant, json[i], op.expectedVersion]);
+    await tx.query(SQL.keep[op.entity], [tenant, op.record.id]);
+    const updated = await tx.query(SQL.update[op.entity], [tenant, json[i], op.expectedVersion, base + i + 1]);
     if (updated.rows.length !== 1) {
       throw new CrmConflictError(op.entity.slice(0, -1), op.record.id, op.expectedVersion, current[i]?.version ?? 0);
     }
@@ -355,8 +373,14 @@ async function applyWrite(tx: SqlExecutor, tenant: string, ops: readonly WriteOp
       }
     }
   }
-  const changes = `[${ops.map((op, i) => `["${op.entity}",${json[i]}]`).join(',')}]`;
-  await tx.query(SQL.insertChanges, [tenant, base, ops.length, changes]);
+  await tx.query(SQL.insertChanges, [
+    tenant,
+    base,
+    ops.length,
+    ops.map((op) => op.entity),
+    ops.map((op) => op.record.id),
+    ops.map((op) => op.record.version),
+  ]);
   await tx.query(SQL.setSeq, [tenant, base + ops.length]);
   await tx.query(SQL.notify, [tenant]);
   return base + ops.length;
@@ -365,7 +389,7 @@ async function applyWrite(tx: SqlExecutor, tenant: string, ops: readonly WriteOp
 /** Changes of `tenant` after `since`, at most `limit`, in order. */
 async function readChanges(driver: SqlExecutor, tenant: string, since: number, limit: number): Promise<(Change & { writeSeq: number })[]> {
   const { rows } = await driver.query<{ seq: string | number; write_seq: string | number; entity: EntityName; id: string; version: number; record: AnyRecord }>(
-    'SELECT seq, write_seq, entity, id, version, record FROM crm_changes WHERE tenant = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+    SQL.readChanges,
     [tenant, since, limit],
   );
   return rows.map((row) => {

@@ -1,0 +1,66 @@
+// The SQL store on PGlite (embedded, in a temporary data folder): bulk ingest of 100,000
+// touchpoints (target ≥ 20,000 rows/s), then the first history page (50) of a customer with
+// 10,000 touchpoints among 1,000,000 (target: median ≤ 5 ms), against a table scan.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pgliteDriver, sqlStore } from '@crm/adapters/sql';
+import { SCALE } from './dataset.mjs';
+import { defineBench, now } from './harness.mjs';
+import { LIMIT, checkHistory, fill, timeHistory } from './sqlBench.mjs';
+
+const INGEST = Math.round(100_000 * SCALE);
+const TOTAL = Math.round(1_000_000 * SCALE);
+
+export default defineBench({
+  name: 'sql-pglite',
+  title: `sqlStore on PGlite: ingest ${INGEST.toLocaleString('en-US')} touchpoints, history page of 1 customer in ${TOTAL.toLocaleString('en-US')}`,
+  order: 40,
+  async run(ctx) {
+    const dir = mkdtempSync(join(tmpdir(), 'crm-bench-pglite-'));
+    const driver = pgliteDriver({ dataDir: dir });
+    try {
+      const store = sqlStore({ driver });
+      const started = now();
+      await store.list('customers', { limit: 1 }); // Starts PGlite and migrates.
+      ctx.log(`PGlite started and migrated in ${((now() - started) / 1000).toFixed(1)} s (data folder ${dir})`);
+
+      // Ingest: a fresh tenant, so the timed rows are the first of their store.
+      const ingest = sqlStore({ driver, tenant: 'ingest' });
+      const single = await fill(ingest, { customers: 100, touchpoints: 2_000, batch: 1, seed: 7 });
+      const bulk = await fill(ingest, { customers: 1_000, touchpoints: INGEST, batch: 1000, seed: 2 });
+      ctx.figure({
+        name: 'bulk ingest (1,000 per write)',
+        value: bulk.rate,
+        unit: 'rows/s',
+        target: 20_000,
+        higherIsBetter: true,
+        baseline: { name: 'one touchpoint per write', value: single.rate },
+      });
+
+      const built = await fill(store, {
+        customers: Math.max(100, Math.round(100_000 * SCALE)),
+        touchpoints: TOTAL,
+        batch: 2000,
+        onProgress: (done) => done % 200_000 === 0 && ctx.log(`${done.toLocaleString('en-US')} of ${TOTAL.toLocaleString('en-US')} touchpoints written`),
+      });
+      ctx.info(`${TOTAL.toLocaleString('en-US')} touchpoints written`, built.rate, 'rows/s', `${built.seconds.toFixed(1)} s, 2,000 per write`);
+      await driver.query('ANALYZE');
+      await checkHistory(store, built.heavyId, built.heavy);
+      const { page, scan } = await timeHistory(store, driver, built.heavyId);
+      ctx.figure({
+        name: `history first page (${LIMIT}), median`,
+        value: page.median,
+        unit: 'ms',
+        target: 5,
+        higherIsBetter: false,
+        baseline: { name: 'the same page by table scan', value: scan },
+        note: `p95 ${page.p95.toFixed(2)} ms over ${page.runs} runs`,
+      });
+    } finally {
+      await driver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+});

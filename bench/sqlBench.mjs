@@ -1,0 +1,71 @@
+// What the SQL benches share: filling a store with touchpoints through `store.write` (batches of
+// creates, one transaction each) and timing a customer's first history page against a table scan.
+
+import { ulidGenerator } from '@crm/core';
+import { customerRecord, touchpointMaker } from './sqlData.mjs';
+import { now, sample } from './harness.mjs';
+
+export const LIMIT = 50;
+
+/**
+ * Writes `customers` customers, then `touchpoints` touchpoints in batches of `batch` (one write
+ * each); every `heavyEvery`th touchpoint goes to the first customer. Returns the heavy customer's
+ * id and the write rate of the touchpoints.
+ */
+export async function fill(store, { customers, touchpoints, batch = 1000, heavyEvery = 100, seed = 1, onProgress }) {
+  const ids = ulidGenerator();
+  const at = new Date().toISOString();
+  const customerIds = Array.from({ length: customers }, () => ids());
+  for (let i = 0; i < customers; i += batch) {
+    await store.write(customerIds.slice(i, i + batch).map((id) => ({ type: 'create', entity: 'customers', record: customerRecord(id, at) })));
+  }
+  const make = touchpointMaker(seed);
+  const heavy = [];
+  const started = now();
+  for (let done = 0; done < touchpoints; ) {
+    const n = Math.min(batch, touchpoints - done);
+    const ops = [];
+    for (let i = 0; i < n; i++, done++) {
+      const customerId = done % heavyEvery === 0 ? customerIds[0] : customerIds[1 + (done % (customers - 1))];
+      const record = make(customerId);
+      if (customerId === customerIds[0]) heavy.push(record);
+      ops.push({ type: 'create', entity: 'touchpoints', record });
+    }
+    await store.write(ops);
+    onProgress?.(done);
+  }
+  const seconds = (now() - started) / 1000;
+  heavy.sort((a, b) => (a.occurredAt < b.occurredAt ? 1 : a.occurredAt > b.occurredAt ? -1 : a.id < b.id ? 1 : -1));
+  return { heavyId: customerIds[0], heavy, rate: touchpoints / seconds, seconds };
+}
+
+/** Checks that two pages of the heavy customer's history are exactly the expected touchpoints. */
+export async function checkHistory(store, heavyId, heavy) {
+  const first = await store.history(heavyId, { limit: LIMIT });
+  const second = await store.history(heavyId, { limit: LIMIT, cursor: first.nextCursor });
+  const got = [...first.items, ...second.items].map((item) => item.id);
+  const want = heavy.slice(0, 2 * LIMIT).map((t) => t.id);
+  if (got.join() !== want.join()) throw new Error(`history pages disagree with the written touchpoints (first difference at #${got.findIndex((id, i) => id !== want[i])})`);
+}
+
+/** Times the first page (median of `runs`), and the same page with the planner kept off indexes. */
+export async function timeHistory(store, driver, heavyId, { runs = 500, scanRuns = 5 } = {}) {
+  const page = await sample(() => store.history(heavyId, { limit: LIMIT }), { warmup: 50, runs });
+  // The baseline: what the page would cost without the indexes (the planner told not to use them).
+  const scan = await driver.transaction(async (tx) => {
+    await tx.query('SET LOCAL enable_indexscan = off');
+    await tx.query('SET LOCAL enable_bitmapscan = off');
+    await tx.query('SET LOCAL enable_indexonlyscan = off');
+    const times = [];
+    for (let i = 0; i < scanRuns; i++) {
+      const started = now();
+      await tx.query(
+        `SELECT id, record FROM crm_touchpoints WHERE tenant = $1 AND customer_id = $2 ORDER BY occurred_at DESC, id DESC LIMIT ${LIMIT + 1}`,
+        ['default', heavyId],
+      );
+      times.push(now() - started);
+    }
+    return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  });
+  return { page, scan };
+}
