@@ -58,9 +58,10 @@ export function recordingDriver(inner: SqlDriver) {
 
 /**
  * A driver whose write transactions (those that start by locking the tenant's feed) fail at their
- * `n`th statement (1-based), as a lost connection would. Migrations run as usual.
+ * `n`th statement (1-based), or at the first statement matching `n`, as a lost connection would.
+ * Migrations run as usual.
  */
-export function failingDriver(inner: SqlDriver, n: number): SqlDriver {
+export function failingDriver(inner: SqlDriver, n: number | RegExp): SqlDriver {
   return {
     name: `failing ${inner.name}`,
     query: (text, params) => inner.query(text, params),
@@ -73,7 +74,9 @@ export function failingDriver(inner: SqlDriver, n: number): SqlDriver {
           query(text, params) {
             count++;
             if (count === 1) isWrite = text.startsWith('INSERT INTO crm_tenants');
-            if (isWrite && count === n) return Promise.reject(new Error(`injected failure at statement ${n}`));
+            if (isWrite && (typeof n === 'number' ? count === n : n.test(text))) {
+              return Promise.reject(new Error(`injected failure at statement ${count}`));
+            }
             return tx.query(text, params);
           },
         });

@@ -124,8 +124,10 @@ describe('sqlStore on PGlite', () => {
       const customer = makeCustomer({ tags: ['old'] });
       await store.write([createOp('customers', customer)]);
       const renamed = nextVersion(customer, { name: 'New name', tags: ['new'] });
-      // Statement 1 locks the tenant, 2 reads the versions, 3 updates the row, 4 replaces the keys.
-      await expect(sqlStore({ driver: failingDriver(driver, 4), tenant }).write([updateOp('customers', renamed)])).rejects.toThrow();
+      // The row is updated, then its keys are replaced: fail there.
+      await expect(
+        sqlStore({ driver: failingDriver(driver, /^INSERT INTO crm_customer_keys/), tenant }).write([updateOp('customers', renamed)]),
+      ).rejects.toThrow(/injected failure at statement [5-9]/);
       expect(await store.get('customers', customer.id)).toEqual(customer);
       expect((await store.list('customers', { filter: { tag: 'old' } })).items).toEqual([customer]);
       expect((await store.list('customers', { filter: { tag: 'new' } })).items).toEqual([]);

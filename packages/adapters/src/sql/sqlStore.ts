@@ -38,6 +38,8 @@ export interface SqlStoreOptions {
 type AnyRecord = EntityRecords[EntityName];
 type Row = Record<string, unknown>;
 
+const ENTITIES = ['customers', 'touchpoints', 'complaints'] as const;
+
 /** How a record's fields are copied into columns: SQL expressions over the record `e` (jsonb). */
 const TABLES: Record<EntityName, { table: string; columns: Record<string, string> }> = {
   customers: { table: 'crm_customers', columns: { kind: "e->>'kind'", owner_id: "e->>'ownerId'" } },
@@ -82,7 +84,7 @@ const SQL = (() => {
     insert[entity] =
       `INSERT INTO ${table} (tenant, id, version, seq, ${names.join(', ')}, record) ` +
       `SELECT $1, e->>'id', (e->>'version')::integer, $3 + ($4::integer[])[r.ord], ${Object.values(columns).join(', ')}, e ` +
-      `FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS r(e, ord)`;
+      `FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS r(e, ord) ON CONFLICT (tenant, id) DO NOTHING RETURNING id`;
     update[entity] =
       `UPDATE ${table} AS t SET version = (e->>'version')::integer, seq = $4, ${names.map((n) => `${n} = ${columns[n]}`).join(', ')}, record = e ` +
       `FROM (SELECT $2::jsonb AS e) AS r WHERE t.tenant = $1 AND t.id = e->>'id' AND t.version = $3 RETURNING t.id`;
@@ -328,32 +330,41 @@ async function applyWrite(tx: SqlExecutor, tenant: string, ops: readonly WriteOp
   const { rows } = await tx.query<{ seq: string | number }>(SQL.lockTenant, [tenant]);
   const base = Number(rows[0]!.seq);
 
-  // What is stored now, for every record the write names: one query per kind of record.
+  const json = ops.map((op) => JSON.stringify(op.record));
   const currents = new Map<string, { version: number; record?: Row }>();
-  for (const entity of ['customers', 'touchpoints', 'complaints'] as const) {
-    const ids = ops.filter((op) => op.entity === entity).map((op) => op.record.id);
-    if (ids.length === 0) continue;
+  const lookUp = async (entity: EntityName, ids: string[]) => {
     const columns = entity === 'complaints' ? 'id, version, record' : 'id, version';
     const found = await tx.query<{ id: string; version: number; record?: Row }>(
       `SELECT ${columns} FROM ${TABLES[entity].table} WHERE tenant = $1 AND id = ANY($2::text[]) FOR UPDATE`,
       [tenant, ids],
     );
     for (const row of found.rows) currents.set(`${entity}\u0001${row.id}`, row);
+  };
+  // What updates replace: one query per kind of record.
+  for (const entity of ENTITIES) {
+    const ids = ops.filter((op) => op.type === 'update' && op.entity === entity).map((op) => op.record.id);
+    if (ids.length > 0) await lookUp(entity, ids);
   }
-  const current = ops.map((op) => currents.get(`${op.entity}\u0001${op.record.id}`));
-  ops.forEach((op, i) => checkOpAgainst(op, i, current[i] && ((current[i]!.record as { version: number } | undefined) ?? current[i])));
-
-  const json = ops.map((op) => JSON.stringify(op.record));
-  // Creates go in one statement per kind of record; their keys and activity rows too.
-  for (const entity of ['customers', 'touchpoints', 'complaints'] as const) {
+  // Creates go in one statement per kind of record, skipping ids that exist; those are looked up,
+  // and the checks below fail the write (rolling the inserts back).
+  const created: Partial<Record<EntityName, string>> = {};
+  for (const entity of ENTITIES) {
     const positions: number[] = [];
     for (let i = 0; i < ops.length; i++) if (ops[i]!.type === 'create' && ops[i]!.entity === entity) positions.push(i + 1);
     if (positions.length === 0) continue;
     const array = `[${positions.map((p) => json[p - 1]).join(',')}]`;
-    await tx.query(SQL.insert[entity], [tenant, array, base, positions]);
-    if (entity === 'customers') await tx.query(SQL.insertKeys, [tenant, array]);
-    if (entity === 'complaints') await tx.query(SQL.insertActivity, [tenant, array, 0]);
+    const inserted = await tx.query<{ id: string }>(SQL.insert[entity], [tenant, array, base, positions]);
+    if (inserted.rows.length < positions.length) {
+      const fresh = new Set(inserted.rows.map((row) => row.id));
+      await lookUp(entity, positions.map((p) => ops[p - 1]!.record.id).filter((id) => !fresh.has(id)));
+    }
+    created[entity] = array;
   }
+  // Every op checked in order, so the first failure is the one thrown, as in every store.
+  const current = ops.map((op) => currents.get(`${op.entity}\u0001${op.record.id}`));
+  ops.forEach((op, i) => checkOpAgainst(op, i, current[i] && ((current[i]!.record as { version: number } | undefined) ?? current[i])));
+  if (created.customers) await tx.query(SQL.insertKeys, [tenant, created.customers]);
+  if (created.complaints) await tx.query(SQL.insertActivity, [tenant, created.complaints, 0]);
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
     if (op.type !== 'update') continue;
