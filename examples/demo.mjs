@@ -1,7 +1,26 @@
 // The @crm/core demo: one customer, contacts in four languages, a complaint handed from Sam to
 // Linda, its SLA in Taipei business hours, and the whole history printed the way a colleague
-// picking up the phone would see it.
+// picking up the phone would see it. Records are kept in PGlite (embedded Postgres) in a data
+// folder, so they are still there on the next run.
+import { join } from 'node:path';
 import { createCrm, isCrmError, manualClock } from '@crm/core';
+import { pgliteDriver, sqlStore } from '@crm/adapters/sql';
+
+const dataDir = process.env.CRM_DEMO_DATA ?? join(import.meta.dirname, '.crm-data');
+const driver = pgliteDriver({ dataDir });
+const store = sqlStore({ driver });
+/** How many customers the database holds (a page of up to 500 at a time). */
+async function countCustomers() {
+  let count = 0;
+  let cursor = null;
+  do {
+    const page = await store.list('customers', { limit: 500, cursor });
+    count += page.items.length;
+    cursor = page.nextCursor;
+  } while (cursor);
+  return count;
+}
+const earlier = await countCustomers();
 
 const staff = [
   { id: 'sam', name: 'Sam', languages: ['en'], departments: ['support'] },
@@ -28,7 +47,7 @@ const slaPolicies = [
     targets: { normal: { firstResponse: 'PT2H', resolution: 'P2D' }, high: { firstResponse: 30, resolution: 'PT8H' } },
   },
 ];
-const crm = createCrm({ staff, clock, slaPolicies });
+const crm = createCrm({ store, staff, clock, slaPolicies });
 crm.on('complaint.assigned', ({ from, to, reason }) => console.log(`  ↪ hand-off ${from ?? '—'} → ${to}: ${reason}`));
 
 const mei = await crm.customers.create({
@@ -128,3 +147,6 @@ for (const item of items) {
     console.log(`  ${item.at}  complaint "${item.complaint.subject}": ${what}`);
   }
 }
+
+console.log(`\nKept in PGlite at ${dataDir}: ${await countCustomers()} customer(s), ${earlier} from earlier runs (run it again: they stay).`);
+await driver.close();
