@@ -2,7 +2,7 @@ import { CrmValidationError, type CrmStore } from '@crm/core';
 import { readJsonBody } from './body.js';
 import { openApiDocument } from './openapi.js';
 import { COMMON_HEADERS, PROBLEM_TYPES, ProblemError, problem, problemOf, problemResponse } from './problem.js';
-import { safeJson } from './json.js';
+import { safeJson, textResponse } from './json.js';
 import { parseQuery } from './query.js';
 import { RecordNotFound, matchRoute, type Operation } from './routes.js';
 import { changeStream } from './sse.js';
@@ -129,7 +129,7 @@ function normalize(options: RestHandlerOptions): Normalized {
 
 const JSON_HEADERS = { ...COMMON_HEADERS, 'content-type': 'application/json; charset=utf-8' };
 
-const json = (body: unknown, status = 200) => new Response(safeJson(body), { status, headers: JSON_HEADERS });
+const json = (body: unknown, status = 200) => textResponse(safeJson(body), { status, headers: JSON_HEADERS });
 
 /** The sequence a reconnecting event stream asks to resume after (`Last-Event-ID`), if it sent one. */
 function resumeFrom(request: Request): number | undefined {
@@ -201,7 +201,7 @@ export function createRestHandler(options: RestHandlerOptions): (request: Reques
   const serve = async (request: Request, url: URL, operation: Operation, params: Record<string, string>): Promise<Response> => {
     if (operation.special === 'openapi') {
       openapi ??= JSON.stringify(openApiDocument({ basePath: config.basePath, ...config.info }));
-      return new Response(openapi, { headers: JSON_HEADERS });
+      return textResponse(openapi, { headers: JSON_HEADERS });
     }
     const principal = await authenticate(request);
     const query = parseQuery(url.searchParams, operation.query ?? {});

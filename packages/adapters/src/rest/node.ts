@@ -1,3 +1,5 @@
+import { responseText } from './json.js';
+
 /**
  * The parts of Node's `http.IncomingMessage` the bridge uses, typed structurally so this file
  * needs no `node:` import (and `@types/node` stays optional for users of the package).
@@ -14,7 +16,7 @@ export interface NodeIncomingMessage extends AsyncIterable<Uint8Array | string> 
 export interface NodeServerResponse {
   writeHead(status: number, headers: Record<string, string | string[]>): unknown;
   write(chunk: Uint8Array): boolean;
-  end(): unknown;
+  end(chunk?: string): unknown;
   once(event: 'drain' | 'close', listener: () => void): unknown;
   off?(event: 'drain' | 'close', listener: () => void): unknown;
   readonly writableFinished?: boolean;
@@ -85,6 +87,12 @@ async function bridge(
     return;
   }
   res.writeHead(response.status, headers);
+  const text = response.bodyUsed ? undefined : responseText.get(response);
+  if (text !== undefined) {
+    // A JSON answer of our handler: its text goes straight out (with a Content-Length).
+    res.end(req.method === 'HEAD' ? undefined : text);
+    return;
+  }
   if (response.body && req.method !== 'HEAD') {
     const reader = response.body.getReader();
     const cancel = () => void reader.cancel().catch(() => {});

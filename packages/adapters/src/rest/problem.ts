@@ -1,4 +1,4 @@
-import { safeJson } from './json.js';
+import { safeJson, textResponse } from './json.js';
 import { isCrmError, type CrmConflictError, type CrmError, type ValidationIssue } from '@crm/core';
 
 /**
@@ -80,7 +80,7 @@ export const COMMON_HEADERS: Readonly<Record<string, string>> = {
 
 /** A `Response` carrying `problem` as `application/problem+json`. */
 export function problemResponse(body: Problem, headers: Record<string, string> = {}): Response {
-  return new Response(safeJson(body), {
+  return textResponse(safeJson(body), {
     status: body.status,
     headers: { ...COMMON_HEADERS, 'content-type': 'application/problem+json', ...headers },
   });
