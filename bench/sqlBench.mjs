@@ -10,7 +10,7 @@ export const LIMIT = 50;
 /**
  * Writes `customers` customers, then `touchpoints` touchpoints in batches of `batch` (one write
  * each); every `heavyEvery`th touchpoint goes to the first customer. Returns the heavy customer's
- * id and the write rate of the touchpoints.
+ * id and the write rate of the touchpoints (time spent in `store.write`).
  */
 export async function fill(store, { customers, touchpoints, batch = 1000, heavyEvery = 100, seed = 1, onProgress }) {
   const ids = ulidGenerator();
@@ -21,7 +21,8 @@ export async function fill(store, { customers, touchpoints, batch = 1000, heavyE
   }
   const make = touchpointMaker(seed);
   const heavy = [];
-  const started = now();
+  // Only the writes are timed: making the records is the caller's work, not the store's.
+  let writing = 0;
   for (let done = 0; done < touchpoints; ) {
     const n = Math.min(batch, touchpoints - done);
     const ops = [];
@@ -31,10 +32,12 @@ export async function fill(store, { customers, touchpoints, batch = 1000, heavyE
       if (customerId === customerIds[0]) heavy.push(record);
       ops.push({ type: 'create', entity: 'touchpoints', record });
     }
+    const started = now();
     await store.write(ops);
+    writing += now() - started;
     onProgress?.(done);
   }
-  const seconds = (now() - started) / 1000;
+  const seconds = writing / 1000;
   heavy.sort((a, b) => (a.occurredAt < b.occurredAt ? 1 : a.occurredAt > b.occurredAt ? -1 : a.id < b.id ? 1 : -1));
   return { heavyId: customerIds[0], heavy, rate: touchpoints / seconds, seconds };
 }

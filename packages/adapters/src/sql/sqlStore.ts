@@ -1,6 +1,7 @@
 import {
   CrmConflictError,
   CrmValidationError,
+  isCrmError,
   checkChangesQuery,
   checkEntity,
   checkHistoryQuery,
@@ -84,7 +85,7 @@ const SQL = (() => {
     insert[entity] =
       `INSERT INTO ${table} (tenant, id, version, seq, ${names.join(', ')}, record) ` +
       `SELECT $1, e->>'id', (e->>'version')::integer, $3 + ($4::integer[])[r.ord], ${Object.values(columns).join(', ')}, e ` +
-      `FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS r(e, ord) ON CONFLICT (tenant, id) DO NOTHING RETURNING id`;
+      `FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS r(e, ord)`;
     update[entity] =
       `UPDATE ${table} AS t SET version = (e->>'version')::integer, seq = $4, ${names.map((n) => `${n} = ${columns[n]}`).join(', ')}, record = e ` +
       `FROM (SELECT $2::jsonb AS e) AS r WHERE t.tenant = $1 AND t.id = e->>'id' AND t.version = $3 RETURNING t.id`;
@@ -218,7 +219,15 @@ export function sqlStore(options: SqlStoreOptions): CrmStore {
       checkWriteOps(ops);
       await ready();
       await feed.beforeWrite();
-      const lastSeq = await driver.transaction((tx) => applyWrite(tx, tenant, ops));
+      let lastSeq: number;
+      try {
+        lastSeq = await driver.transaction((tx) => applyWrite(tx, tenant, ops));
+      } catch (error) {
+        // A create whose id exists fails on the primary key, and a check may have failed on an
+        // update after it: either way, say which op failed first, as every store does.
+        if (isCrmError(error) || (error as { code?: unknown })?.code === UNIQUE_VIOLATION) await diagnose(driver, tenant, ops);
+        throw error;
+      }
       feed.afterWrite();
       return { lastSeq };
     },
@@ -331,38 +340,19 @@ async function applyWrite(tx: SqlExecutor, tenant: string, ops: readonly WriteOp
   const base = Number(rows[0]!.seq);
 
   const json = ops.map((op) => JSON.stringify(op.record));
-  const currents = new Map<string, { version: number; record?: Row }>();
-  const lookUp = async (entity: EntityName, ids: string[]) => {
-    const columns = entity === 'complaints' ? 'id, version, record' : 'id, version';
-    const found = await tx.query<{ id: string; version: number; record?: Row }>(
-      `SELECT ${columns} FROM ${TABLES[entity].table} WHERE tenant = $1 AND id = ANY($2::text[]) FOR UPDATE`,
-      [tenant, ids],
-    );
-    for (const row of found.rows) currents.set(`${entity}\u0001${row.id}`, row);
-  };
-  // What updates replace: one query per kind of record.
-  for (const entity of ENTITIES) {
-    const ids = ops.filter((op) => op.type === 'update' && op.entity === entity).map((op) => op.record.id);
-    if (ids.length > 0) await lookUp(entity, ids);
-  }
-  // Creates go in one statement per kind of record, skipping ids that exist; those are looked up,
-  // and the checks below fail the write (rolling the inserts back).
+  // What updates replace, checked first; creates are checked by the primary key as they insert.
+  const current = await currentRecords(tx, tenant, ops, 'update');
+  ops.forEach((op, i) => op.type === 'update' && checkOpAgainst(op, i, current[i]));
+  // Creates go in one statement per kind of record.
   const created: Partial<Record<EntityName, string>> = {};
   for (const entity of ENTITIES) {
     const positions: number[] = [];
     for (let i = 0; i < ops.length; i++) if (ops[i]!.type === 'create' && ops[i]!.entity === entity) positions.push(i + 1);
     if (positions.length === 0) continue;
     const array = `[${positions.map((p) => json[p - 1]).join(',')}]`;
-    const inserted = await tx.query<{ id: string }>(SQL.insert[entity], [tenant, array, base, positions]);
-    if (inserted.rows.length < positions.length) {
-      const fresh = new Set(inserted.rows.map((row) => row.id));
-      await lookUp(entity, positions.map((p) => ops[p - 1]!.record.id).filter((id) => !fresh.has(id)));
-    }
+    await tx.query(SQL.insert[entity], [tenant, array, base, positions]);
     created[entity] = array;
   }
-  // Every op checked in order, so the first failure is the one thrown, as in every store.
-  const current = ops.map((op) => currents.get(`${op.entity}\u0001${op.record.id}`));
-  ops.forEach((op, i) => checkOpAgainst(op, i, current[i] && ((current[i]!.record as { version: number } | undefined) ?? current[i])));
   if (created.customers) await tx.query(SQL.insertKeys, [tenant, created.customers]);
   if (created.complaints) await tx.query(SQL.insertActivity, [tenant, created.complaints, 0]);
   for (let i = 0; i < ops.length; i++) {
@@ -377,7 +367,7 @@ async function applyWrite(tx: SqlExecutor, tenant: string, ops: readonly WriteOp
       await tx.query(SQL.deleteKeys, [tenant, op.record.id]);
       await tx.query(SQL.insertKeys, [tenant, `[${json[i]}]`]);
     } else if (op.entity === 'complaints') {
-      const previous = current[i]!.record as { customerId: string; activity: unknown[] };
+      const previous = current[i] as unknown as { customerId: string; activity: unknown[] };
       if (previous.customerId !== op.record.customerId) await tx.query(SQL.moveActivity, [tenant, op.record.id, op.record.customerId]);
       if (op.record.activity.length > previous.activity.length) {
         await tx.query(SQL.insertActivity, [tenant, `[${json[i]}]`, previous.activity.length]);
@@ -395,6 +385,38 @@ async function applyWrite(tx: SqlExecutor, tenant: string, ops: readonly WriteOp
   await tx.query(SQL.setSeq, [tenant, base + ops.length]);
   await tx.query(SQL.notify, [tenant]);
   return base + ops.length;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * The record stored now for each op (of the given type, or all), `undefined` where there is none:
+ * one query per kind of record. Complaints come whole (their activity log is checked); other
+ * records as `{ version }`.
+ */
+async function currentRecords(
+  db: SqlExecutor,
+  tenant: string,
+  ops: readonly WriteOp[],
+  type?: WriteOp['type'],
+): Promise<({ version: number } | undefined)[]> {
+  const found = new Map<string, { version: number }>();
+  for (const entity of ENTITIES) {
+    const ids = ops.filter((op) => op.entity === entity && (type === undefined || op.type === type)).map((op) => op.record.id);
+    if (ids.length === 0) continue;
+    const { rows } = await db.query<{ id: string; version: number; record?: { version: number } }>(
+      `SELECT id, version${entity === 'complaints' ? ', record' : ''} FROM ${TABLES[entity].table} WHERE tenant = $1 AND id = ANY($2::text[]) FOR UPDATE`,
+      [tenant, ids],
+    );
+    for (const row of rows) found.set(`${entity}\u0001${row.id}`, row.record ?? { version: row.version });
+  }
+  return ops.map((op) => (type === undefined || op.type === type ? found.get(`${op.entity}\u0001${op.record.id}`) : undefined));
+}
+
+/** After a failed write: throws the failure of the first op, in order, that fails against what is stored. */
+async function diagnose(driver: SqlDriver, tenant: string, ops: readonly WriteOp[]): Promise<void> {
+  const current = await driver.transaction((tx) => currentRecords(tx, tenant, ops));
+  ops.forEach((op, i) => checkOpAgainst(op, i, current[i]));
 }
 
 /** Changes of `tenant` after `since`, at most `limit`, in order. */
