@@ -14,6 +14,7 @@ const target = new URL(url);
 let counting = false;
 let stopping = false;
 let done = 0;
+let warmupDone = 0;
 let failed = 0;
 let bytes = 0;
 const latencies = [];
@@ -33,6 +34,7 @@ function once() {
       res.on('end', () => {
         let ok = res.statusCode === 200;
         if (ok && check) ok = JSON.parse(Buffer.concat(chunks).toString('utf8')).items.length === items;
+        if (!counting) warmupDone++;
         if (counting) {
           if (ok) done++;
           else failed++;
@@ -51,6 +53,7 @@ async function worker() {
   while (!stopping) await once();
 }
 
+const cpuBefore = process.cpuUsage();
 const workers = Array.from({ length: concurrency }, worker);
 await new Promise((resolve) => setTimeout(resolve, warmupMs));
 counting = true;
@@ -61,6 +64,7 @@ const seconds = (performance.now() - start) / 1000;
 stopping = true;
 await Promise.all(workers);
 agent.destroy();
+const cpu = process.cpuUsage(cpuBefore);
 latencies.sort((a, b) => a - b);
 const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-process.stdout.write(`${JSON.stringify({ done, failed, seconds, bytes, p50: at(0.5), p99: at(0.99) })}\n`);
+process.stdout.write(`${JSON.stringify({ done, warmupDone, failed, seconds, bytes, p50: at(0.5), p99: at(0.99), cpuMicros: cpu.user + cpu.system })}\n`);

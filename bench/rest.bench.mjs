@@ -5,6 +5,7 @@
 
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { memoryStore, ulidGenerator } from '@crm/core';
 import { createRestHandler, toNodeListener } from '@crm/adapters/rest';
@@ -93,7 +94,10 @@ export default defineBench({
       if (body.items.length !== LIMIT || !body.nextCursor) throw new Error(`expected a full first page, got ${body.items.length} items`);
       const pageBytes = Buffer.byteLength(JSON.stringify(body));
 
+      const cpuBefore = process.cpuUsage();
       const result = await runLoad({ url, concurrency: CONCURRENCY, warmupMs: 1000, durationMs: DURATION_MS, headers: { authorization: token }, items: LIMIT });
+      const cpu = process.cpuUsage(cpuBefore);
+      const served = result.done + result.warmupDone;
       if (result.failed > 0) throw new Error(`${result.failed} requests failed or answered wrongly`);
       const rate = result.done / result.seconds;
       ctx.figure({
@@ -104,6 +108,8 @@ export default defineBench({
         higherIsBetter: true,
         note: `${result.done.toLocaleString('en-US')} requests in ${result.seconds.toFixed(1)} s, ${CONCURRENCY} in flight; latency p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`,
       });
+      ctx.info('server CPU per request', (cpu.user + cpu.system) / served, 'µs', `${Math.round(1e6 / ((cpu.user + cpu.system) / served)).toLocaleString('en-US')} requests/s per core the server has to itself; the machine has ${availableParallelism()} cores for server, load generator and anything else running`);
+      ctx.info('load generator CPU per request', result.cpuMicros / served, 'µs');
       ctx.info('page size', pageBytes / 1024, 'KiB', `${LIMIT} touchpoints as JSON`);
       ctx.info('throughput', (result.bytes / result.seconds) / 1024 ** 2, 'MiB/s');
     } finally {

@@ -15,7 +15,17 @@ function escape(text: string): string {
 const frozenJson = new Map<object, string>();
 const FROZEN_JSON_MAX = 20_000;
 
-const PLAIN_KEY = /^[A-Za-z0-9_$]+$/;
+/** `"key"`, remembered: envelopes repeat the same few keys (`items`, `type`, `id`, `at`, …). */
+const keyTexts = new Map<string, string>();
+function keyJson(key: string): string {
+  let text = keyTexts.get(key);
+  if (text === undefined) {
+    text = JSON.stringify(key);
+    if (keyTexts.size >= 1000) keyTexts.clear();
+    keyTexts.set(key, text);
+  }
+  return text;
+}
 
 const isPlain = (value: object) => {
   const proto = Object.getPrototypeOf(value) as unknown;
@@ -44,10 +54,11 @@ function write(value: unknown, depth: number): string | undefined {
     return `${out}]`;
   }
   let out = '{';
-  for (const key in value) {
-    if (!Object.hasOwn(value, key)) continue;
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     const part = write((value as Record<string, unknown>)[key], depth + 1);
-    if (part !== undefined) out += `${out.length > 1 ? ',' : ''}${PLAIN_KEY.test(key) ? `"${key}"` : JSON.stringify(key)}:${part}`;
+    if (part !== undefined) out += `${out.length > 1 ? ',' : ''}${keyJson(key)}:${part}`;
   }
   return `${out}}`;
 }
