@@ -1,0 +1,18 @@
+import { describeStoreContract, newId } from '@crm/core/testing';
+import { afterAll } from 'vitest';
+import { restStore } from '../rest/index.js';
+import { pgliteDriver, sqlStore } from '../sql/index.js';
+import { perTenant, startRestServer } from './restServer.js';
+
+// restStore → createRestHandler (on a loopback node:http server) → sqlStore on one PGlite, one
+// tenant of the database per REST tenant, and a fresh tenant per test: every test starts empty.
+const driver = pgliteDriver();
+const server = await startRestServer(perTenant((tenant) => sqlStore({ driver, tenant })));
+afterAll(async () => {
+  await server.close();
+  await driver.close();
+});
+
+describeStoreContract('restStore → REST handler → sqlStore on PGlite', () =>
+  restStore({ baseUrl: server.url, headers: server.headersOf(`sql-${newId()}`), retry: { limit: 2, baseMs: 5, maxMs: 50 } }),
+);
