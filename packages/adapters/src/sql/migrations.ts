@@ -86,18 +86,23 @@ CREATE TABLE crm_complaint_activity (
   PRIMARY KEY (tenant, complaint_id, position)
 );
 CREATE INDEX crm_complaint_activity_history ON crm_complaint_activity (tenant, customer_id, at, id);
--- The change feed, numbered without gaps per tenant. write_seq is the seq of the last change of
--- the same atomic write, so subscribers get one call per write. A change that is still its
--- record's current version (the record's seq column) keeps no copy: record is NULL and the
--- record is read from its table; an update first copies the version it replaces into its change.
+-- The change feed, numbered without gaps per tenant: one row per atomic write, naming the records
+-- it wrote in order (change seq_from + i is the i-th, counting from 0). While a change is still
+-- its record's current version (the record's seq column), the record is read from its table; an
+-- update first copies the version it replaces into crm_change_records, under that version's seq.
 CREATE TABLE crm_changes (
   tenant text COLLATE "C" NOT NULL,
+  seq_to bigint NOT NULL,
+  seq_from bigint NOT NULL,
+  entities text[] NOT NULL,
+  ids text[] NOT NULL,
+  versions integer[] NOT NULL,
+  PRIMARY KEY (tenant, seq_to)
+);
+CREATE TABLE crm_change_records (
+  tenant text COLLATE "C" NOT NULL,
   seq bigint NOT NULL,
-  write_seq bigint NOT NULL,
-  entity text COLLATE "C" NOT NULL,
-  id text COLLATE "C" NOT NULL,
-  version integer NOT NULL,
-  record jsonb,
+  record jsonb NOT NULL,
   PRIMARY KEY (tenant, seq)
 );
 `,

@@ -90,9 +90,7 @@ const SQL = (() => {
       `UPDATE ${table} AS t SET version = (e->>'version')::integer, seq = $4, ${names.map((n) => `${n} = ${columns[n]}`).join(', ')}, record = e ` +
       `FROM (SELECT $2::jsonb AS e) AS r WHERE t.tenant = $1 AND t.id = e->>'id' AND t.version = $3 RETURNING t.id`;
     // Before a record is replaced, the change that wrote it keeps a copy of it.
-    keep[entity] =
-      `UPDATE crm_changes AS c SET record = t.record FROM ${table} AS t ` +
-      `WHERE t.tenant = $1 AND t.id = $2 AND c.tenant = $1 AND c.seq = t.seq AND c.record IS NULL`;
+    keep[entity] = `INSERT INTO crm_change_records (tenant, seq, record) SELECT $1, seq, record FROM ${table} WHERE tenant = $1 AND id = $2`;
   }
   return {
     insert: insert as Record<EntityName, string>,
@@ -117,18 +115,22 @@ const SQL = (() => {
       `FROM jsonb_array_elements($2::jsonb) AS r(e) CROSS JOIN LATERAL jsonb_array_elements(e->'activity') WITH ORDINALITY AS a(entry, ord) ` +
       `WHERE a.ord > $3`,
     moveActivity: 'UPDATE crm_complaint_activity SET customer_id = $3 WHERE tenant = $1 AND complaint_id = $2',
-    // One row per op, in the write's order; the records themselves stay in their tables.
-    insertChanges:
-      `INSERT INTO crm_changes (tenant, seq, write_seq, entity, id, version) ` +
-      `SELECT $1, $2 + o.position, $2 + $3, o.entity, o.id, o.version ` +
-      `FROM unnest($4::text[], $5::text[], $6::integer[]) WITH ORDINALITY AS o(entity, id, version, position)`,
+    // One row per write, naming its records in order; the records themselves stay in their tables.
+    insertChanges: 'INSERT INTO crm_changes (tenant, seq_to, seq_from, entities, ids, versions) VALUES ($1, $2::bigint + $3::integer, $2::bigint + 1, $4::text[], $5::text[], $6::integer[])',
+    // At most `limit` writes after `since` (an index scan: each write has a change at least),
+    // unnested in order; each record found by its key, from the kept copies or its table.
     readChanges:
-      `SELECT c.seq, c.write_seq, c.entity, c.id, c.version, coalesce(c.record, cu.record, tp.record, co.record) AS record ` +
-      `FROM crm_changes AS c ` +
-      `LEFT JOIN crm_customers AS cu ON c.record IS NULL AND c.entity = 'customers' AND cu.tenant = c.tenant AND cu.id = c.id ` +
-      `LEFT JOIN crm_touchpoints AS tp ON c.record IS NULL AND c.entity = 'touchpoints' AND tp.tenant = c.tenant AND tp.id = c.id ` +
-      `LEFT JOIN crm_complaints AS co ON c.record IS NULL AND c.entity = 'complaints' AND co.tenant = c.tenant AND co.id = c.id ` +
-      `WHERE c.tenant = $1 AND c.seq > $2 ORDER BY c.seq LIMIT $3`,
+      `WITH w AS (SELECT seq_to, seq_from, entities, ids, versions FROM crm_changes WHERE tenant = $1 AND seq_to > $2 ORDER BY seq_to LIMIT $3), ` +
+      `o AS (SELECT w.seq_from + u.ord - 1 AS seq, w.seq_to, u.entity, u.id, u.version ` +
+      `FROM w CROSS JOIN LATERAL unnest(w.entities, w.ids, w.versions) WITH ORDINALITY AS u(entity, id, version, ord) ` +
+      `WHERE w.seq_from + u.ord - 1 > $2 ORDER BY 1 LIMIT $3) ` +
+      `SELECT o.seq, o.seq_to AS write_seq, o.entity, o.id, o.version, coalesce(` +
+      `(SELECT k.record FROM crm_change_records AS k WHERE k.tenant = $1 AND k.seq = o.seq), ` +
+      `CASE o.entity ` +
+      `WHEN 'customers' THEN (SELECT t.record FROM crm_customers AS t WHERE t.tenant = $1 AND t.id = o.id) ` +
+      `WHEN 'touchpoints' THEN (SELECT t.record FROM crm_touchpoints AS t WHERE t.tenant = $1 AND t.id = o.id) ` +
+      `WHEN 'complaints' THEN (SELECT t.record FROM crm_complaints AS t WHERE t.tenant = $1 AND t.id = o.id) END) AS record ` +
+      `FROM o ORDER BY o.seq`,
     notify: "SELECT pg_notify('crm_changes', $1)",
   };
 })();
