@@ -6,7 +6,7 @@ import pg from 'pg';
 import { pgDriver, sqlStore } from '@crm/adapters/sql';
 import { SCALE } from './dataset.mjs';
 import { defineBench } from './harness.mjs';
-import { LIMIT, checkHistory, fill, timeHistory } from './sqlBench.mjs';
+import { historyFigure } from './sqlBench.mjs';
 
 const URL = process.env.CRM_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TOTAL = Math.round(1_000_000 * SCALE);
@@ -22,25 +22,7 @@ export default defineBench({
     const driver = pgDriver(new pg.Pool({ connectionString: URL, max: 4, options: `-c search_path=${schema}` }));
     try {
       const store = sqlStore({ driver });
-      const built = await fill(store, {
-        customers: Math.max(100, Math.round(100_000 * SCALE)),
-        touchpoints: TOTAL,
-        batch: 2000,
-        onProgress: (done) => done % 200_000 === 0 && ctx.log(`${done.toLocaleString('en-US')} of ${TOTAL.toLocaleString('en-US')} touchpoints written`),
-      });
-      ctx.info(`${TOTAL.toLocaleString('en-US')} touchpoints written`, built.rate, 'rows/s', `${built.seconds.toFixed(1)} s, 2,000 per write`);
-      await driver.query('ANALYZE');
-      await checkHistory(store, built.heavyId, built.heavy);
-      const { page, scan } = await timeHistory(store, driver, built.heavyId);
-      ctx.figure({
-        name: `history first page (${LIMIT}), median`,
-        value: page.median,
-        unit: 'ms',
-        target: 2,
-        higherIsBetter: false,
-        baseline: { name: 'the same page by table scan', value: scan },
-        note: `p95 ${page.p95.toFixed(2)} ms over ${page.runs} runs`,
-      });
+      await historyFigure(ctx, store, driver, { total: TOTAL, targetMs: 2 });
     } finally {
       await driver.close();
       await admin.query(`DROP SCHEMA ${schema} CASCADE`);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pgliteDriver, sqlStore } from '@crm/adapters/sql';
 import { SCALE } from './dataset.mjs';
 import { defineBench, now } from './harness.mjs';
-import { LIMIT, checkHistory, fill, timeHistory } from './sqlBench.mjs';
+import { fill, historyFigure } from './sqlBench.mjs';
 
 const INGEST = Math.round(100_000 * SCALE);
 const TOTAL = Math.round(1_000_000 * SCALE);
@@ -39,25 +39,7 @@ export default defineBench({
         baseline: { name: 'one touchpoint per write', value: single.rate },
       });
 
-      const built = await fill(store, {
-        customers: Math.max(100, Math.round(100_000 * SCALE)),
-        touchpoints: TOTAL,
-        batch: 2000,
-        onProgress: (done) => done % 200_000 === 0 && ctx.log(`${done.toLocaleString('en-US')} of ${TOTAL.toLocaleString('en-US')} touchpoints written`),
-      });
-      ctx.info(`${TOTAL.toLocaleString('en-US')} touchpoints written`, built.rate, 'rows/s', `${built.seconds.toFixed(1)} s, 2,000 per write`);
-      await driver.query('ANALYZE');
-      await checkHistory(store, built.heavyId, built.heavy);
-      const { page, scan } = await timeHistory(store, driver, built.heavyId);
-      ctx.figure({
-        name: `history first page (${LIMIT}), median`,
-        value: page.median,
-        unit: 'ms',
-        target: 5,
-        higherIsBetter: false,
-        baseline: { name: 'the same page by table scan', value: scan },
-        note: `p95 ${page.p95.toFixed(2)} ms over ${page.runs} runs`,
-      });
+      await historyFigure(ctx, store, driver, { total: TOTAL, targetMs: 5 });
     } finally {
       await driver.close();
       rmSync(dir, { recursive: true, force: true });

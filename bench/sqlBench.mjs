@@ -72,3 +72,29 @@ export async function timeHistory(store, driver, heavyId, { runs = 500, scanRuns
   });
   return { page, scan };
 }
+
+/**
+ * The history figure of a SQL bench: fills `store` (tenant `default`) with `total` touchpoints,
+ * checks two pages, and reports the first page's median against `targetMs` and a table scan.
+ */
+export async function historyFigure(ctx, store, driver, { total, targetMs }) {
+  const built = await fill(store, {
+    customers: Math.max(100, Math.round(total / 10)),
+    touchpoints: total,
+    batch: 2000,
+    onProgress: (done) => done % 200_000 === 0 && ctx.log(`${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} touchpoints written`),
+  });
+  ctx.info(`${total.toLocaleString('en-US')} touchpoints written`, built.rate, 'rows/s', `${built.seconds.toFixed(1)} s, 2,000 per write`);
+  await driver.query('ANALYZE');
+  await checkHistory(store, built.heavyId, built.heavy);
+  const { page, scan } = await timeHistory(store, driver, built.heavyId);
+  ctx.figure({
+    name: `history first page (${LIMIT}), median`,
+    value: page.median,
+    unit: 'ms',
+    target: targetMs,
+    higherIsBetter: false,
+    baseline: { name: 'the same page by table scan', value: scan },
+    note: `p95 ${page.p95.toFixed(2)} ms over ${page.runs} runs`,
+  });
+}

@@ -2,24 +2,13 @@
 // channels and outcomes, 60–300-character summaries with CJK and accents, out-of-order times.
 
 import { ulidGenerator } from '@crm/core';
+import { random as seeded } from './corpus.mjs';
 
 const CHANNELS = ['call', 'email', 'meeting', 'visit', 'letter', 'chat', 'sms', 'web_form', 'self_service'];
 const OUTCOMES = ['resolved', 'follow_up', 'no_answer', 'voicemail', 'order', 'complaint'];
 const WORDS = ['parcel', 'refund', 'invoice', '包裝', '退款', 'consegna', 'fattura', 'bungkusan', 'bayaran', 'città', 'açaí', 'delivery', 'late', 'thanks'];
 const START = Date.UTC(2023, 0, 1);
 const SPAN = Date.UTC(2026, 0, 1) - START;
-
-/** A seeded generator (mulberry32), so every run builds the same data. */
-export function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A customer record with this id. */
 export function customerRecord(id, at) {
