@@ -197,6 +197,7 @@ export function sqlStore(options: SqlStoreOptions): CrmStore {
       const param = (value: unknown) => `$${params.push(value)}`;
       const where = ['tenant = $1'];
       for (const [key, value] of Object.entries(filter)) {
+        if (value === undefined) continue;
         const condition = filterCondition(entity, key, value, param);
         if (condition === null) return { items: [], nextCursor: null };
         where.push(condition);
@@ -236,7 +237,8 @@ export function sqlStore(options: SqlStoreOptions): CrmStore {
 
     async history(customerId, query = {}) {
       assertOpen();
-      const { limit, after, types, channels } = checkHistoryQuery(query);
+      const { limit, afterKey, types, channels } = checkHistoryQuery(query);
+      const after = splitHistoryKey(afterKey);
       await ready();
       if (typeof customerId !== 'string' || types.length === 0) return { items: [], nextCursor: null };
       const params: unknown[] = [tenant, customerId];
@@ -388,6 +390,17 @@ async function applyWrite(tx: SqlExecutor, tenant: string, ops: readonly WriteOp
   await tx.query(SQL.notify, [tenant]);
   return base + ops.length;
 }
+
+/** A history cursor's key (`at`, a stored timestamp, then `id`) split in two, or a validation error. */
+function splitHistoryKey(key: string | undefined): { at: string; id: string } | undefined {
+  if (key === undefined) return undefined;
+  const at = key.slice(0, AT_LENGTH);
+  if (key.length <= AT_LENGTH || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(at)) {
+    throw CrmValidationError.field('page query', ['cursor'], 'invalid cursor: not a cursor of a history query');
+  }
+  return { at, id: key.slice(AT_LENGTH) };
+}
+const AT_LENGTH = '2026-01-05T10:00:00.000Z'.length;
 
 const UNIQUE_VIOLATION = '23505';
 

@@ -174,11 +174,6 @@ export function memoryStore(): CrmStore {
     if (closed) throw new Error('memoryStore: the store is closed');
   };
 
-  const tableOf = (entity: EntityName) => {
-    checkEntity(entity);
-    return tables[entity];
-  };
-
   const indexActivity = (previous: Complaint | undefined, next: Complaint) => {
     const moved = previous !== undefined && previous.customerId !== next.customerId;
     if (moved)
@@ -227,7 +222,8 @@ export function memoryStore(): CrmStore {
 
     async get(entity, id) {
       assertOpen();
-      return (tableOf(entity).find(id) as EntityRecords[typeof entity] | undefined) ?? null;
+      checkEntity(entity);
+      return (tables[entity].find(id) as EntityRecords[typeof entity] | undefined) ?? null;
     },
 
     async list(entity, query = {}) {
