@@ -5,6 +5,9 @@ export interface PgClientLike {
   query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
   release(error?: Error | boolean): void;
   on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's EventEmitter takes any listener
+  removeListener?(event: 'notification' | 'error', listener: (...args: any[]) => void): unknown;
 }
 
 /** The part of a node-postgres `Pool` the driver uses. */
@@ -61,16 +64,44 @@ export function pgDriver(pool: PgPoolLike): SqlDriver {
     },
     async listen(channel, onNotify) {
       const client = await pool.connect();
-      client.on('notification', (message) => {
+      let released = false;
+      const onNotification = (message: { channel: string; payload?: string }) => {
         if (message.channel === channel) onNotify(message.payload ?? '');
-      });
-      await client.query(`LISTEN ${quoteIdent(channel)}`);
+      };
+      // A connection taken from the pool has no error listener of the pool's any more: without
+      // one, a connection the server ends (a restart, pg_terminate_backend) crashes the process.
+      const onError = (error: Error) => {
+        (globalThis as { console?: { error(...data: unknown[]): void } }).console?.error(
+          'pgDriver: the LISTEN connection failed; notifications from other processes are no longer heard',
+          error,
+        );
+        release(error);
+      };
+      const release = (error?: Error) => {
+        if (released) return;
+        released = true;
+        client.removeListener?.('notification', onNotification);
+        // A broken connection may still emit errors while it closes: keep swallowing them.
+        if (!error) client.removeListener?.('error', onError);
+        client.release(error);
+      };
+      client.on('notification', onNotification);
+      client.on('error', onError);
+      try {
+        await client.query(`LISTEN ${quoteIdent(channel)}`);
+      } catch (error) {
+        release(error as Error);
+        throw error;
+      }
       return async () => {
+        if (released) return;
         try {
           await client.query(`UNLISTEN ${quoteIdent(channel)}`);
-        } finally {
-          client.release();
+        } catch (error) {
+          release(error as Error);
+          throw error;
         }
+        release();
       };
     },
     async close() {
