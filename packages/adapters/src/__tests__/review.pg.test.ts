@@ -2,6 +2,7 @@ import { type Change } from '@crm/core';
 import { createOp, makeCustomer, newId } from '@crm/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgDriver, sqlStore } from '../sql/index.js';
+import { createRestHandler, readServerSentEvents, type ServerSentEvent } from '../rest/index.js';
 import { freshPgSchema } from './sqlHelpers.js';
 
 let db: Awaited<ReturnType<typeof freshPgSchema>>;
@@ -71,5 +72,46 @@ describe('review: pgDriver.listen on a fake pool', () => {
     for (let i = 0; i < 3; i++) await (await driver.listen!('crm_changes', () => {}))();
     expect(handlers.get('notification')?.size ?? 0).toBe(0);
     expect(released).toEqual(['ok', 'ok', 'ok']);
+  });
+});
+
+describe('review: the change stream of a sqlStore, written by another process', () => {
+  it('carries every change, without a gap, when a write lands while the stream is starting', async () => {
+    const tenant = newId();
+    // The reading process: its follower's first look at the feed position is held back until released.
+    const inner = db.driver(3);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const gated = {
+      ...inner,
+      query: async (text: string, params?: readonly unknown[]) => {
+        if (text.startsWith('SELECT seq FROM crm_tenants')) await gate;
+        return inner.query(text, params);
+      },
+    } as typeof inner;
+    const reader = sqlStore({ driver: gated, tenant });
+    const writer = sqlStore({ driver: db.driver(2), tenant }); // another process
+    const handler = createRestHandler({ store: reader, authorize: () => ({ tenant }) });
+    const abort = new AbortController();
+    const response = await handler(new Request('http://x/changes/stream', { signal: abort.signal }));
+    const received: ServerSentEvent[] = [];
+    const reading = (async () => {
+      for await (const message of readServerSentEvents(response.body!)) received.push(message);
+    })().catch(() => {});
+    try {
+      await expect.poll(() => received.some((m) => m.event === 'ready')).toBe(true);
+      await writer.write([createOp('customers', makeCustomer())]); // seq 1, while the stream starts
+      release();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await writer.write([createOp('customers', makeCustomer())]); // seq 2
+      await expect.poll(() => received.filter((m) => m.event === 'changes').length).toBeGreaterThan(0);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const seqs = received.filter((m) => m.event === 'changes').flatMap((m) => (JSON.parse(m.data) as Change[]).map((c) => c.seq));
+      expect(seqs).toEqual([1, 2]);
+    } finally {
+      abort.abort();
+      await reading;
+      await Promise.all([reader.close(), writer.close()]);
+    }
   });
 });

@@ -111,10 +111,21 @@ export function changeStream(store: CrmStore, options: ChangeStreamOptions): Rea
         };
 
         if (signal.aborted) return onAbort();
+        /** Whether `changes` would leave a hole in the stream: a change after `last` is missing before them. */
+        const leavesGap = (changes: readonly Change[]) => {
+          const first = changes.find((change) => change.seq > last);
+          return first !== undefined && first.seq > last + 1;
+        };
         if (typeof store.subscribe === 'function') {
           unsubscribe = store.subscribe((changes) => {
-            if (live) emit(changes);
-            else pending.push(changes);
+            if (live && !leavesGap(changes)) return emit(changes);
+            pending.push(changes);
+            // A store may not hear every write at once (another process wrote while its
+            // subscription started): read what it missed from the feed first.
+            if (live) {
+              live = false;
+              void catchUp().catch(fail);
+            }
           });
         }
         heartbeat = setInterval(() => send(': heartbeat\n\n'), heartbeatMs);
@@ -133,20 +144,33 @@ export function changeStream(store: CrmStore, options: ChangeStreamOptions): Rea
           if (!stopped) poll = setTimeout(pollOnce, pollIntervalMs);
         };
 
+        /** Replays the feed after `last`, then what the subscription heard meanwhile, then goes live. */
+        const catchUp = async () => {
+          for (let pass = 0; ; pass++) {
+            let found = false;
+            for (;;) {
+              const page = await store.changes({ since: last, limit: REPLAY_PAGE });
+              if (stopped || page.changes.length === 0) break;
+              emit(page.changes);
+              found = true;
+            }
+            if (stopped) return;
+            // Heard changes go out in order. One that leaves a hole waits for another replay,
+            // unless that replay found nothing more in the feed: then it goes as it is.
+            while (pending.length > 0 && (!leavesGap(pending[0]!) || (pass > 0 && !found))) emit(pending.shift()!);
+            if (pending.length === 0) break;
+          }
+          live = true;
+        };
+
         void (async () => {
           try {
             last = options.since ?? (await feedEnd(store));
             if (stopped) return;
             send(`retry: 1000\nevent: ready\nid: ${last}\ndata: ${JSON.stringify({ lastSeq: last })}\n\n`);
             // Replay what the client missed, then what arrived meanwhile, then go live.
-            for (;;) {
-              const page = await store.changes({ since: last, limit: REPLAY_PAGE });
-              if (stopped || page.changes.length === 0) break;
-              emit(page.changes);
-            }
+            await catchUp();
             if (stopped) return;
-            for (const changes of pending.splice(0)) emit(changes);
-            live = true;
             if (!unsubscribe) poll = setTimeout(pollOnce, pollIntervalMs);
           } catch (error) {
             fail(error);
