@@ -16,6 +16,8 @@ import { touchpointService, type TouchpointService } from './services/touchpoint
 import type { BusinessCalendar } from './calendar/calendar.js';
 import type { SlaPolicy, SlaPolicyInput } from './schemas/slaPolicy.js';
 import { parsePolicies, slaSetup, type SlaService } from './sla/runtime.js';
+import { ContactPolicySchema, type ContactPolicy, type ContactPolicyInput } from './schemas/contactPolicy.js';
+import { contactPolicyService, type ContactPolicyService } from './policy/contactPolicy.js';
 
 /** Options of {@link createCrm}. Every one has a default that runs in browsers, Node and edge runtimes. */
 export interface CrmOptions {
@@ -61,6 +63,23 @@ export interface CrmOptions {
    * ```
    */
   slaPolicies?: readonly SlaPolicyInput[];
+  /**
+   * The contact-frequency policy: at most so many outbound contacts per rolling window (per
+   * channel, or on all), a quiet period after a complaint is resolved, quiet hours in the
+   * customer's time zone, and each customer's opted-out channels. `crm.touchpoints.log` refuses
+   * an outbound contact that breaks it (`CrmPolicyError`) unless given a `policyOverride` with a
+   * reason; `crm.contactPolicy.check` says beforehand. Without it, only the customer's own
+   * preferences (opt-outs, quiet hours) are checked, and only by `check`.
+   * @example
+   * ```ts
+   * contactPolicy: {
+   *   limits: [{ max: 3, window: 'P7D' }, { channel: 'sms', max: 1, window: 'P1D' }],
+   *   afterResolution: { followUps: 1, quietFor: 'P14D' },
+   *   quietHours: { start: '21:00', end: '08:00' },
+   * }
+   * ```
+   */
+  contactPolicy?: ContactPolicyInput;
 }
 
 /** An event handler: gets the event's one payload object. */
@@ -85,6 +104,8 @@ export interface Crm {
   readonly history: HistoryFn;
   /** SLA status of complaints, and the scheduler of `sla.*` events (start it with `crm.sla.start()`). */
   readonly sla: SlaService;
+  /** May we contact this customer now, on this channel? The contact-frequency policy. */
+  readonly contactPolicy: ContactPolicyService;
   /** The staff directory given to `createCrm` (empty when none was given). */
   readonly staff: readonly Staff[];
   /** The store this CRM writes to. */
@@ -116,9 +137,10 @@ interface NormalizedOptions {
   staff: Staff[] | null;
   policies: SlaPolicy[];
   calendars: Map<string, BusinessCalendar>;
+  contactPolicy: ContactPolicy | null;
 }
 
-const KNOWN_OPTIONS = new Set(['store', 'clock', 'ids', 'staff', 'slaPolicies']);
+const KNOWN_OPTIONS = new Set(['store', 'clock', 'ids', 'staff', 'slaPolicies', 'contactPolicy']);
 const StaffListSchema = list(StaffSchema, 10_000);
 
 /** Checks and fills `createCrm`'s options once, with messages that name the option. */
@@ -154,7 +176,11 @@ function normalizeOptions(options: CrmOptions): NormalizedOptions {
     options.slaPolicies === undefined
       ? { policies: [], calendars: new Map<string, BusinessCalendar>() }
       : parsePolicies(options.slaPolicies, staff && new Map(staff.map((member) => [member.id, member])));
-  return { store, clock, ids, staff, policies, calendars };
+  const contactPolicy =
+    options.contactPolicy === undefined
+      ? null
+      : parseOrThrow(ContactPolicySchema, options.contactPolicy, 'createCrm options.contactPolicy');
+  return { store, clock, ids, staff, policies, calendars, contactPolicy };
 }
 
 /**
@@ -172,7 +198,7 @@ function normalizeOptions(options: CrmOptions): NormalizedOptions {
  * ```
  */
 export function createCrm(options: CrmOptions = {}): Crm {
-  const { store, clock, ids, staff, policies, calendars } = normalizeOptions(options);
+  const { store, clock, ids, staff, policies, calendars, contactPolicy } = normalizeOptions(options);
   const emitter: Emitter = new EventEmitter();
 
   const emit = <E extends CrmEventName>(event: E, payload: CrmEvents[E]) => {
@@ -195,6 +221,7 @@ export function createCrm(options: CrmOptions = {}): Crm {
     newId: ids,
     staff: staff ? new Map(staff.map((member) => [member.id, member])) : null,
     sla: policies.length ? sla.runtime : null,
+    contactPolicy,
     emit,
   };
 
@@ -206,6 +233,7 @@ export function createCrm(options: CrmOptions = {}): Crm {
     complaints: complaintService(ctx),
     history: historyService(ctx),
     sla: sla.service,
+    contactPolicy: contactPolicyService(ctx, contactPolicy),
     staff: staff ?? [],
     store,
     clock,

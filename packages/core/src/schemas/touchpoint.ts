@@ -79,6 +79,11 @@ const touchpointFields = {
   /** The postal address a letter was sent to (so returned mail can mark it). */
   addressId: IdSchema,
   externalIds: ExternalIdsSchema,
+  /**
+   * Why this outbound contact went ahead although the contact-frequency policy blocked it, and
+   * the rule it overrode (filled in by `crm.touchpoints.log`).
+   */
+  policyOverride: z.strictObject({ reason: text(500, 1), rule: z.optional(text(50, 1)) }),
 };
 
 /**
@@ -107,6 +112,8 @@ export const TouchpointInputSchema = z.strictObject({
   complaintId: z.optional(touchpointFields.complaintId),
   addressId: z.optional(touchpointFields.addressId),
   externalIds: z._default(touchpointFields.externalIds, {}),
+  /** Log an outbound contact that the contact-frequency policy blocks, saying why. */
+  policyOverride: z.optional(touchpointFields.policyOverride),
 });
 
 /** A stored touchpoint: one contact with a customer. */

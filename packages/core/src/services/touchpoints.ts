@@ -5,6 +5,8 @@ import { TouchpointInputSchema, type Touchpoint, type TouchpointInput } from '..
 import type { Customer } from '../schemas/customer.js';
 import type { Page } from '../store/types.js';
 import { checkStaff, getOrThrow, nowIso, type ServiceContext } from './context.js';
+import { CrmPolicyError } from '../errors/policyError.js';
+import { checkContact } from '../policy/contactPolicy.js';
 import { TouchpointQuerySchema, splitQuery, type TouchpointQuery } from './query.js';
 
 /** `crm.touchpoints`: record every contact with a customer, with its outcome. */
@@ -36,7 +38,8 @@ const unknownReference = (subject: string, field: string, message: string) =>
 /** Checks that a complaint a touchpoint names exists and belongs to the same customer. */
 async function checkComplaint(ctx: ServiceContext, complaintId: string, customer: Customer, subject: string): Promise<void> {
   const complaint = await ctx.store.get('complaints', complaintId);
-  if (!complaint || complaint.customerId !== customer.id) throw unknownReference(subject, 'complaintId', 'no complaint with this id for this customer');
+  if (!complaint || complaint.customerId !== customer.id)
+    throw unknownReference(subject, 'complaintId', 'no complaint with this id for this customer');
 }
 
 /** Checks the address and actor a touchpoint names and completes the record (synchronously: the hot path). */
@@ -60,11 +63,45 @@ function completeTouchpoint(ctx: ServiceContext, input: ParsedTouchpoint, custom
  * Checks a touchpoint's references (customer, complaint, address, actor) and builds the record.
  * Shared by `touchpoints.log` and `complaints.open`, which logs a touchpoint with the complaint.
  */
-export async function buildTouchpoint(ctx: ServiceContext, input: ParsedTouchpoint, subject: string, customer?: Customer): Promise<Touchpoint> {
+export async function buildTouchpoint(
+  ctx: ServiceContext,
+  input: ParsedTouchpoint,
+  subject: string,
+  customer?: Customer,
+): Promise<Touchpoint> {
   const owner = customer ?? (await ctx.store.get('customers', input.customerId));
   if (!owner) throw unknownReference(subject, 'customerId', 'no customer with this id');
   if (input.complaintId !== undefined) await checkComplaint(ctx, input.complaintId, owner, subject);
   return completeTouchpoint(ctx, input, owner, subject);
+}
+
+/** How far back an outbound contact may be dated and still be checked: older ones are records of the past (imports, backfills). */
+const POLICY_GRACE_MS = 5 * 60_000;
+
+/**
+ * Refuses an outbound contact that breaks the contact-frequency policy (`CrmPolicyError`), unless
+ * it carries a `policyOverride`, which is then kept with the rule it overrode (and dropped when it
+ * overrides nothing). Contacts dated more than five minutes before now are records of the past
+ * and are not checked.
+ */
+async function enforceContactPolicy(ctx: ServiceContext, customer: Customer, touchpoint: Touchpoint): Promise<void> {
+  const policy = touchpoint.direction === 'outbound' ? ctx.contactPolicy : null;
+  const at = Date.parse(touchpoint.occurredAt);
+  const applies =
+    policy && (!policy.channels || policy.channels.includes(touchpoint.channel)) && at >= ctx.clock.now().getTime() - POLICY_GRACE_MS;
+  const check = applies ? await checkContact(ctx, policy, customer, touchpoint.channel, at) : null;
+  if (!check || check.allowed) {
+    delete touchpoint.policyOverride; // Nothing was overridden.
+    return;
+  }
+  if (!touchpoint.policyOverride) {
+    const when = check.allowedAt ? `; allowed from ${check.allowedAt.toISOString()}` : '';
+    throw new CrmPolicyError(
+      `Contact policy: cannot log an outbound ${touchpoint.channel} contact with customer "${customer.id}": ${check.reason}${when}. To log it anyway, pass policyOverride: { reason }`,
+      { rule: check.rule, allowedAt: check.allowedAt },
+    );
+  }
+  touchpoint.policyOverride = { reason: touchpoint.policyOverride.reason, rule: check.rule };
 }
 
 export function touchpointService(ctx: ServiceContext): TouchpointService {
@@ -76,6 +113,8 @@ export function touchpointService(ctx: ServiceContext): TouchpointService {
       if (!customer) throw unknownReference('touchpoint input', 'customerId', 'no customer with this id');
       if (input.complaintId !== undefined) await checkComplaint(ctx, input.complaintId, customer, 'touchpoint input');
       const touchpoint = completeTouchpoint(ctx, input, customer, 'touchpoint input');
+      if ((ctx.contactPolicy && touchpoint.direction === 'outbound') || touchpoint.policyOverride)
+        await enforceContactPolicy(ctx, customer, touchpoint);
       await ctx.store.write([{ type: 'create', entity: 'touchpoints', record: touchpoint }]);
       ctx.emit('touchpoint.logged', { touchpoint });
       return touchpoint;

@@ -1,0 +1,232 @@
+import { businessCalendar, type BusinessCalendar, type Instant } from '../calendar/calendar.js';
+import { CrmValidationError } from '../errors/validationError.js';
+import type { Complaint } from '../schemas/complaint.js';
+import type { ContactPolicy } from '../schemas/contactPolicy.js';
+import type { Customer } from '../schemas/customer.js';
+import { CHANNELS, type Channel } from '../schemas/primitives.js';
+import { getOrThrow, type ServiceContext } from '../services/context.js';
+import type { HistoryItem, Page } from '../store/types.js';
+
+/** A rule of the contact-frequency policy that can block an outbound contact. */
+export type ContactRule = 'opted_out' | 'after_resolution' | 'max_per_window' | 'quiet_hours';
+
+/** What `crm.contactPolicy.check` answers. */
+export type ContactCheck =
+  | { allowed: true }
+  | {
+      allowed: false;
+      /** The first rule (in the order above) that blocks a contact at the instant asked about. */
+      rule: ContactRule;
+      /** The rule, said for a person: "2 emails in the last 7 days (at most 2)". */
+      reason: string;
+      /** The earliest instant at which every rule allows the contact, or `null` for never (an opt-out, a limit of 0). */
+      allowedAt: Date | null;
+    };
+
+/** `crm.contactPolicy`: may we contact this customer now, on this channel? */
+export interface ContactPolicyService {
+  /** The policy in force (durations in minutes), or `null` when `createCrm` got none. */
+  readonly policy: ContactPolicy | null;
+  /**
+   * Whether an outbound contact with the customer on `channel` at `at` (default now) keeps to
+   * the contact-frequency policy and the customer's own preferences (opted-out channels, quiet
+   * hours in their time zone). When not, says which rule blocks it and the earliest instant at
+   * which the contact would be allowed.
+   *
+   * @example
+   * ```ts
+   * const check = await crm.contactPolicy.check(customer.id, { channel: 'email' })
+   * if (!check.allowed) console.log(check.reason, check.allowedAt)
+   * ```
+   */
+  check(customerId: string, options: { channel: Channel; at?: Instant }): Promise<ContactCheck>;
+}
+
+const MINUTE = 60_000;
+const NO_POLICY: ContactPolicy = { limits: [], respectOptOuts: true };
+const CHANNEL_SET: ReadonlySet<string> = new Set(CHANNELS);
+
+/** Quiet-hours calendars, by time zone and hours: open whenever contacting is allowed. */
+const quietCalendars = new Map<string, BusinessCalendar>();
+
+function quietCalendar(timeZone: string, start: string, end: string): BusinessCalendar | null {
+  if (start === end) return null;
+  const key = `${timeZone} ${start} ${end}`;
+  let calendar = quietCalendars.get(key);
+  if (!calendar) {
+    // Quiet from `start` to `end` (over midnight when end < start): open the rest of each day.
+    const open: [string, string][] =
+      start < end
+        ? [
+            ['00:00', start],
+            [end, '24:00'],
+          ]
+        : [[end, start]];
+    const day = open.filter(([from, to]) => from !== to);
+    calendar = businessCalendar({ timeZone, hours: { mon: day, tue: day, wed: day, thu: day, fri: day, sat: day, sun: day } });
+    if (quietCalendars.size > 500) quietCalendars.clear();
+    quietCalendars.set(key, calendar);
+  }
+  return calendar;
+}
+
+/** When the customer's latest complaint resolution before `at` was, in epoch ms (or -Infinity). */
+function lastResolution(complaints: readonly Complaint[], at: number): number {
+  let last = Number.NEGATIVE_INFINITY;
+  for (const complaint of complaints) {
+    for (const entry of complaint.activity) {
+      if (entry.type !== 'status_changed' || entry.to !== 'resolved') continue;
+      const t = Date.parse(entry.at);
+      if (t <= at && t > last) last = t;
+    }
+  }
+  return last;
+}
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+const days = (minutes: number) =>
+  minutes % 1440 === 0 ? plural(minutes / 1440, 'day') : minutes % 60 === 0 ? plural(minutes / 60, 'hour') : plural(minutes, 'minute');
+
+/**
+ * The contact-frequency rules, evaluated on what is known about one customer: their outbound
+ * contacts (epoch ms, ascending, with channels) and their complaints. Pure, so it is tested
+ * directly and the service only gathers the data.
+ */
+export function evaluateContact(
+  policy: ContactPolicy,
+  customer: Pick<Customer, 'timeZone' | 'contactPreferences'>,
+  contacts: { readonly times: readonly number[]; readonly channels: readonly Channel[] },
+  complaints: readonly Complaint[],
+  channel: Channel,
+  at: number,
+): ContactCheck {
+  const optedOut = policy.respectOptOuts && (customer.contactPreferences?.optedOutChannels ?? []).includes(channel);
+  const quiet = customer.contactPreferences?.quietHours ?? policy.quietHours;
+  const calendar = quiet ? quietCalendar(customer.timeZone ?? 'UTC', quiet.start, quiet.end) : null;
+  const resolvedAt = policy.afterResolution ? lastResolution(complaints, at) : Number.NEGATIVE_INFINITY;
+
+  /** The first blocking rule at `t`, with when it stops blocking (null: never), or null when all allow. */
+  const blocker = (t: number): { rule: ContactRule; reason: string; until: number | null } | null => {
+    if (optedOut) return { rule: 'opted_out', reason: `the customer opted out of ${channel}`, until: null };
+    const after = policy.afterResolution;
+    if (after && t < resolvedAt + after.quietFor * MINUTE) {
+      let since = 0;
+      for (const time of contacts.times) if (time > resolvedAt && time <= t) since++;
+      if (since >= after.followUps) {
+        return {
+          rule: 'after_resolution',
+          reason: `a complaint was resolved less than ${days(after.quietFor)} ago and ${plural(since, 'follow-up')} ${
+            since === 1 ? 'was' : 'were'
+          } made (at most ${after.followUps})`,
+          until: resolvedAt + after.quietFor * MINUTE,
+        };
+      }
+    }
+    for (const limit of policy.limits) {
+      if (limit.channel !== undefined && limit.channel !== channel) continue;
+      const from = t - limit.window * MINUTE;
+      const inWindow: number[] = [];
+      contacts.times.forEach((time, i) => {
+        if (time > from && time <= t && (limit.channel === undefined || contacts.channels[i] === limit.channel)) inWindow.push(time);
+      });
+      if (inWindow.length >= limit.max) {
+        return {
+          rule: 'max_per_window',
+          reason: `${plural(inWindow.length, `outbound ${limit.channel ? `${limit.channel} ` : ''}contact`)} in the last ${days(
+            limit.window,
+          )} (at most ${limit.max})`,
+          // The oldest contacts leave the window one by one; one fewer than `max` must remain.
+          until: limit.max === 0 ? null : inWindow[inWindow.length - limit.max]! + limit.window * MINUTE,
+        };
+      }
+    }
+    if (calendar && !calendar.isOpen(new Date(t))) {
+      return {
+        rule: 'quiet_hours',
+        reason: `it is within the customer's quiet hours (${quiet!.start}–${quiet!.end}, ${customer.timeZone ?? 'UTC'})`,
+        until: calendar.nextOpen(new Date(t)).getTime(),
+      };
+    }
+    return null;
+  };
+
+  const first = blocker(at);
+  if (!first) return { allowed: true };
+  // The earliest instant every rule allows: move to where the blocking rule stops, and check again.
+  let t = first.until;
+  for (let round = 0; t !== null && round < 50; round++) {
+    const next = blocker(t);
+    if (!next) break;
+    t = next.until === null ? null : Math.max(next.until, t + 1);
+  }
+  return { allowed: false, rule: first.rule, reason: first.reason, allowedAt: t === null ? null : new Date(t) };
+}
+
+/** The longest stretch of past contacts any rule looks at, in minutes. */
+function lookback(policy: ContactPolicy): number {
+  let minutes = 0;
+  for (const limit of policy.limits) minutes = Math.max(minutes, limit.window);
+  if (policy.afterResolution) minutes = Math.max(minutes, policy.afterResolution.quietFor);
+  return minutes;
+}
+
+/** Reads what the rules need about one customer and evaluates them. */
+export async function checkContact(
+  ctx: ServiceContext,
+  policy: ContactPolicy,
+  customer: Customer,
+  channel: Channel,
+  at: number,
+): Promise<ContactCheck> {
+  const from = at - lookback(policy) * MINUTE;
+  const times: number[] = [];
+  const channels: Channel[] = [];
+  if (from < at && (policy.limits.length > 0 || policy.afterResolution)) {
+    // The customer's history, newest first, as far back as a rule looks. Stored timestamps are
+    // canonical ISO strings, so they compare as strings: only the contacts kept are parsed.
+    const fromIso = new Date(from).toISOString();
+    const atIso = new Date(at).toISOString();
+    let cursor: string | null = null;
+    read: do {
+      const page: Page<HistoryItem> = await ctx.store.history(customer.id, { types: ['touchpoint'], limit: 500, cursor });
+      for (const item of page.items) {
+        if (item.at <= fromIso) break read;
+        if (item.type !== 'touchpoint' || item.at > atIso) continue;
+        const touchpoint = item.touchpoint;
+        if (touchpoint.direction !== 'outbound' || (policy.channels && !policy.channels.includes(touchpoint.channel))) continue;
+        times.push(Date.parse(item.at));
+        channels.push(touchpoint.channel);
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    times.reverse();
+    channels.reverse();
+  }
+  const complaints: Complaint[] = [];
+  if (policy.afterResolution) {
+    let cursor: string | null = null;
+    do {
+      const page: Page<Complaint> = await ctx.store.list('complaints', { filter: { customerId: customer.id }, limit: 500, cursor });
+      complaints.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+  return evaluateContact(policy, customer, { times, channels }, complaints, channel, at);
+}
+
+/** `crm.contactPolicy`, over `policy` (or the customer's own preferences alone when it is null). */
+export function contactPolicyService(ctx: ServiceContext, policy: ContactPolicy | null): ContactPolicyService {
+  return {
+    policy,
+    async check(customerId, options) {
+      const channel = options?.channel;
+      if (!CHANNEL_SET.has(channel as string)) {
+        throw CrmValidationError.field('contact check', ['channel'], `expected one of ${CHANNELS.join(', ')}`);
+      }
+      const at = options.at === undefined ? ctx.clock.now().getTime() : new Date(options.at).getTime();
+      if (Number.isNaN(at)) throw CrmValidationError.field('contact check', ['at'], 'expected a Date or an ISO 8601 timestamp');
+      const customer = await getOrThrow(ctx, 'customers', customerId);
+      return checkContact(ctx, policy ?? NO_POLICY, customer, channel, at);
+    },
+  };
+}
