@@ -1,6 +1,6 @@
 import { type Change } from '@crm/core';
 import { createOp, makeCustomer, newId } from '@crm/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pgDriver, sqlStore } from '../sql/index.js';
 import { createRestHandler, readServerSentEvents, type ServerSentEvent } from '../rest/index.js';
 import { freshPgSchema } from './sqlHelpers.js';
@@ -112,6 +112,43 @@ describe('review: the change stream of a sqlStore, written by another process', 
       abort.abort();
       await reading;
       await Promise.all([reader.close(), writer.close()]);
+    }
+  });
+});
+
+describe('review: sqlStore.subscribe when it cannot start', () => {
+  it('a subscription whose start failed never replays the feed from its beginning', async () => {
+    const tenant = newId();
+    const inner = db.driver(3);
+    let failPosition = false;
+    const flaky = {
+      ...inner,
+      query: async (text: string, params?: readonly unknown[]) => {
+        if (failPosition && text.startsWith('SELECT seq FROM crm_tenants')) {
+          failPosition = false;
+          throw new Error('connection lost');
+        }
+        return inner.query(text, params);
+      },
+    } as typeof inner;
+    const store = sqlStore({ driver: flaky, tenant });
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      for (let i = 0; i < 3; i++) await store.write([createOp('customers', makeCustomer())]);
+      failPosition = true;
+      const heard: number[][] = [];
+      const stop = store.subscribe!((changes) => heard.push(changes.map((c) => c.seq)));
+      await expect.poll(() => errors.mock.calls.length).toBeGreaterThan(0);
+      await store.write([createOp('customers', makeCustomer())]); // seq 4
+      await store.write([createOp('customers', makeCustomer())]); // seq 5
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Writes 1–3 were made before the subscription: never told. The later ones once each, in order
+      // (the next write starts the subscription again).
+      expect(heard).toEqual([[4], [5]]);
+      stop();
+    } finally {
+      errors.mockRestore();
+      await store.close();
     }
   });
 });

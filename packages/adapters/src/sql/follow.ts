@@ -32,11 +32,15 @@ export function followChanges(options: FollowOptions) {
   let again = false;
   let generation = 0;
 
+  /** The generation whose start has read the feed's position into `delivered`. */
+  let positioned = -1;
+
   const start = async (mine: number) => {
     await options.ready();
     const seq = await options.currentSeq();
     if (mine !== generation) return;
     delivered = seq;
+    positioned = mine;
     if (options.driver.listen) {
       const stop = await listenShared(options.driver, options.tenant, pump);
       if (mine === generation) stopListening = stop;
@@ -101,6 +105,18 @@ export function followChanges(options: FollowOptions) {
     }
   };
 
+  const begin = () => {
+    if (started) return;
+    const mine = generation;
+    const promise: Promise<void> = start(mine).catch((error: unknown) => {
+      console()?.error('sqlStore: could not start following the change feed', error);
+      // Without the feed's position nothing can be told (`delivered` is stale: the feed would be
+      // replayed from there): start again on the next subscribe or write.
+      if (started === promise && positioned !== mine) started = undefined;
+    });
+    started = promise;
+  };
+
   const stop = async () => {
     generation++;
     started = undefined;
@@ -112,9 +128,7 @@ export function followChanges(options: FollowOptions) {
   return {
     subscribe(listener: Listener): () => void {
       listeners.add(listener);
-      started ??= start(generation).catch((error: unknown) => {
-        console()?.error('sqlStore: could not start following the change feed', error);
-      });
+      begin();
       return () => {
         listeners.delete(listener);
         if (listeners.size === 0) void stop();
@@ -122,6 +136,7 @@ export function followChanges(options: FollowOptions) {
     },
     /** A write waits until a new subscription knows where the feed stood, so it is not missed. */
     async beforeWrite(): Promise<void> {
+      if (listeners.size > 0) begin();
       if (started) await started;
     },
     afterWrite(): void {
