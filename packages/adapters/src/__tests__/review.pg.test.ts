@@ -152,3 +152,38 @@ describe('review: sqlStore.subscribe when it cannot start', () => {
     }
   });
 });
+
+describe('review: sqlStore.subscribe when the driver cannot stop listening', () => {
+  it('the last unsubscribe does not leave an unhandled rejection', async () => {
+    const inner = db.driver(3);
+    const driver = {
+      ...inner,
+      listen: async (channel: string, onNotify: (payload: string) => void) => {
+        const stop = await inner.listen!(channel, onNotify);
+        return async () => {
+          await stop();
+          throw new Error('UNLISTEN failed');
+        };
+      },
+    } as typeof inner;
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    const handlers = process.listeners('unhandledRejection');
+    process.removeAllListeners('unhandledRejection');
+    process.on('unhandledRejection', onRejection);
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const store = sqlStore({ driver, tenant: newId() });
+    try {
+      const stop = store.subscribe!(() => {});
+      await store.write([createOp('customers', makeCustomer())]);
+      stop();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      for (const handler of handlers) process.on('unhandledRejection', handler);
+      errors.mockRestore();
+      await store.close();
+    }
+  });
+});

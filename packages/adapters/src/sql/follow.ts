@@ -131,7 +131,9 @@ export function followChanges(options: FollowOptions) {
       begin();
       return () => {
         listeners.delete(listener);
-        if (listeners.size === 0) void stop();
+        if (listeners.size === 0) {
+          stop().catch((error: unknown) => console()?.error('sqlStore: could not stop listening for changes', error));
+        }
       };
     },
     /** A write waits until a new subscription knows where the feed stood, so it is not missed. */
