@@ -2,6 +2,7 @@ import {
   CrmError,
   CrmRemoteError,
   CrmValidationError,
+  checkHistoryQuery,
   type Change,
   type ChangePage,
   type CrmStore,
@@ -155,6 +156,12 @@ function put(params: URLSearchParams, name: string, value: unknown): void {
 type Listener = (changes: readonly Change[]) => void;
 
 /**
+ * Whether an id is `.` or `..`: URLs resolve such a path segment away (`%2E` too), so it can't
+ * be sent; no record has such an id (ids are letters, digits, `_` and `-`).
+ */
+const isDotSegment = (id: unknown) => id === '.' || id === '..';
+
+/**
  * A {@link CrmStore} over HTTP: every call is a request to an API served by
  * {@link createRestHandler}, so a browser app, an edge function or another service uses the same
  * store contract (and passes the same contract suite) as the store behind the server.
@@ -286,7 +293,7 @@ export function restStore(options: RestStoreOptions): CrmStore {
     async get(entity, id) {
       assertOpen();
       checkEntity(entity);
-      if (typeof id !== 'string' || id === '') return null;
+      if (typeof id !== 'string' || id === '' || isDotSegment(id)) return null;
       try {
         return await call<EntityRecords[typeof entity]>('GET', `${entity}/${encodeURIComponent(id)}`);
       } catch (error) {
@@ -315,6 +322,10 @@ export function restStore(options: RestStoreOptions): CrmStore {
 
     async history(customerId, query = {}) {
       assertOpen();
+      if (isDotSegment(customerId)) {
+        checkHistoryQuery(query);
+        return { items: [], nextCursor: null };
+      }
       const params = new URLSearchParams();
       put(params, 'limit', query.limit);
       if (query.cursor) put(params, 'cursor', query.cursor);

@@ -1,0 +1,29 @@
+import { memoryStore } from '@crm/core';
+import { createOp, makeCustomer } from '@crm/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { restStore } from '../rest/index.js';
+import { perTenant, startRestServer, type RestServer } from './restServer.js';
+
+let server: RestServer;
+beforeAll(async () => {
+  server = await startRestServer(perTenant(() => memoryStore()));
+});
+afterAll(() => server?.close());
+
+describe('review: restStore with ids that URLs normalize away', () => {
+  it('get of "." or ".." is null and their history is empty, as for any unknown id', async () => {
+    const store = restStore({ baseUrl: server.url, headers: server.headersOf('dots'), retry: false });
+    try {
+      // A customer whose id is a route segment: `customers/./history` would read as `customers/history`.
+      const history = { ...makeCustomer(), id: 'history' };
+      await store.write([createOp('customers', history)]);
+      for (const id of ['.', '..']) {
+        expect(await store.get('customers', id)).toBeNull();
+        expect(await store.get('touchpoints', id)).toBeNull();
+        expect(await store.history(id)).toEqual({ items: [], nextCursor: null });
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
