@@ -13,12 +13,13 @@ import { gzipSync } from 'node:zlib';
  * foundation (customers, touchpoints, complaints, store, events), raised to 27.5 kB when the
  * business-hours calendar and SLA engine joined `createCrm({ slaPolicies })` (measured: +7.1 kB;
  * validating policies at `createCrm` keeps their schemas in the main bundle, so a subpath could
- * not have kept them out without changing the documented options), and to 29.5 kB for the
+ * not have kept them out without changing the documented options), and to 30 kB for the
  * contact-frequency policy (`createCrm({ contactPolicy })`, `crm.contactPolicy.check` and its
  * enforcement in `touchpoints.log`: measured +1.7 kB, of which the store checks shared with the
- * SQL store had already taken the last 0.1 kB of the 27.5).
+ * SQL store had already taken the last 0.1 kB of the 27.5) and address freshness (returned
+ * mail marking its address, `crm.customers.stale`: +0.4 kB).
  */
-const BUDGET_BYTES = 29_500;
+const BUDGET_BYTES = 30_000;
 const TOP_INPUTS = 10;
 
 const root = join(import.meta.dirname, '..');

@@ -28,7 +28,7 @@ export {
   type CheckedListQuery,
   type CheckedHistoryQuery,
 } from './store/queries.js';
-export type { CustomerService, CustomerOverview } from './services/customers.js';
+export type { CustomerService, CustomerOverview, StaleQuery, StaleCustomer } from './services/customers.js';
 export type { TouchpointService } from './services/touchpoints.js';
 export {
   COMPLAINT_TRANSITIONS,
@@ -61,4 +61,5 @@ export {
 } from './services/query.js';
 export { businessCalendar, MAX_BUSINESS_MINUTES, type BusinessCalendar, type Instant } from './calendar/calendar.js';
 export type { SlaService } from './sla/runtime.js';
+export type { ContactPolicyService, ContactCheck, ContactRule } from './policy/contactPolicy.js';
 export type { SlaStatus, SlaTargetStatus, SlaState } from './sla/engine.js';

@@ -3,6 +3,9 @@ import { CustomerInputSchema, CustomerPatchSchema, type Customer, type CustomerI
 import { parseOrThrow } from '../schemas/parse.js';
 import type { Touchpoint } from '../schemas/touchpoint.js';
 import type { Page } from '../store/types.js';
+import { checkLimit, encodeCursor } from '../store/cursor.js';
+import { toEpochMs } from '../schemas/primitives.js';
+import { CrmValidationError } from '../errors/validationError.js';
 import { checkStaff, compact, getOrThrow, mutate, nowIso, type ServiceContext, type WriteOptions } from './context.js';
 import { CustomerQuerySchema, splitQuery, type CustomerQuery } from './query.js';
 
@@ -41,6 +44,35 @@ export interface CustomerService {
   findByEmail(email: string): Promise<Customer[]>;
   /** The customer with their open complaints and last contact, in one call. */
   overview(id: string): Promise<CustomerOverview>;
+  /**
+   * Customers to remind to confirm their postal addresses: those with an address that came back
+   * (`returned`), or that was never confirmed, or last confirmed before `confirmedBefore`. Each
+   * item names the addresses concerned. Reads every customer once across the pages (oldest
+   * first), so run it as a periodic job rather than per request.
+   *
+   * @example
+   * ```ts
+   * const { items } = await crm.customers.stale({ confirmedBefore: '2025-12-01T00:00:00Z' })
+   * for (const { customer, addresses } of items) await sendReminder(customer, addresses)
+   * ```
+   */
+  stale(query: StaleQuery): Promise<Page<StaleCustomer>>;
+}
+
+/** What {@link CustomerService.stale} looks for. */
+export interface StaleQuery {
+  /** Addresses last confirmed before this instant (or never) are stale. */
+  confirmedBefore: Date | string;
+  /** Customers per page, 1–500. Default 50. */
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string | null;
+}
+
+/** A customer with the addresses they should confirm. */
+export interface StaleCustomer {
+  customer: Customer;
+  addresses: Customer['addresses'];
 }
 
 function withAddressIds<A extends { id?: string | undefined }>(ctx: ServiceContext, addresses: A[]): (A & { id: string })[] {
@@ -97,6 +129,30 @@ export function customerService(ctx: ServiceContext): CustomerService {
     async findByEmail(email) {
       const page = await ctx.store.list('customers', { filter: { email }, limit: 100, order: 'asc' });
       return page.items;
+    },
+
+    async stale(query) {
+      const given = query?.confirmedBefore;
+      const before = typeof given === 'string' || given instanceof Date ? toEpochMs(given) : Number.NaN;
+      if (Number.isNaN(before))
+        throw CrmValidationError.field('stale query', ['confirmedBefore'], 'expected a Date or an ISO 8601 timestamp');
+      const limit = checkLimit(query.limit, 50, 500);
+      const items: StaleCustomer[] = [];
+      let cursor = query.cursor || null;
+      for (;;) {
+        const page: Page<Customer> = await ctx.store.list('customers', { order: 'asc', limit: 500, cursor });
+        for (const customer of page.items) {
+          const addresses = customer.addresses.filter(
+            (a) => a.status === 'returned' || a.confirmedAt === undefined || Date.parse(a.confirmedAt) < before,
+          );
+          if (addresses.length === 0) continue;
+          items.push({ customer, addresses });
+          // A full page: the next one goes on after this customer.
+          if (items.length === limit) return { items, nextCursor: encodeCursor('list:customers', customer.id) };
+        }
+        if (!page.nextCursor) return { items, nextCursor: null };
+        cursor = page.nextCursor;
+      }
     },
 
     async overview(id) {

@@ -6,6 +6,7 @@ import type { Customer } from '../schemas/customer.js';
 import type { Page } from '../store/types.js';
 import { checkStaff, getOrThrow, nowIso, type ServiceContext } from './context.js';
 import { CrmPolicyError } from '../errors/policyError.js';
+import { CrmConflictError } from '../errors/conflictError.js';
 import { checkContact } from '../policy/contactPolicy.js';
 import { TouchpointQuerySchema, splitQuery, type TouchpointQuery } from './query.js';
 
@@ -104,6 +105,38 @@ async function enforceContactPolicy(ctx: ServiceContext, customer: Customer, tou
   touchpoint.policyOverride = { reason: touchpoint.policyOverride.reason, rule: check.rule };
 }
 
+/**
+ * Logs mail that came back, and marks the address it was sent to `returned`, in one write (the
+ * customer is read again and the write retried if it changed meanwhile).
+ */
+async function logReturnedMail(ctx: ServiceContext, touchpoint: Touchpoint, customer: Customer): Promise<Touchpoint> {
+  for (let attempt = 0; ; attempt++) {
+    const address = customer.addresses.find((a) => a.id === touchpoint.addressId);
+    const marked: Customer | null =
+      address && address.status !== 'returned'
+        ? {
+            ...customer,
+            addresses: customer.addresses.map((a) => (a === address ? { ...a, status: 'returned' as const } : a)),
+            version: customer.version + 1,
+            updatedAt: nowIso(ctx),
+          }
+        : null;
+    try {
+      await ctx.store.write([
+        { type: 'create', entity: 'touchpoints', record: touchpoint },
+        ...(marked ? [{ type: 'update' as const, entity: 'customers' as const, record: marked, expectedVersion: customer.version }] : []),
+      ]);
+    } catch (error) {
+      if (!(error instanceof CrmConflictError) || error.id !== customer.id || attempt >= 4) throw error;
+      customer = await getOrThrow(ctx, 'customers', customer.id);
+      continue;
+    }
+    ctx.emit('touchpoint.logged', { touchpoint });
+    if (marked) ctx.emit('customer.updated', { customer: marked, previous: customer });
+    return touchpoint;
+  }
+}
+
 export function touchpointService(ctx: ServiceContext): TouchpointService {
   return {
     async log(raw) {
@@ -115,6 +148,7 @@ export function touchpointService(ctx: ServiceContext): TouchpointService {
       const touchpoint = completeTouchpoint(ctx, input, customer, 'touchpoint input');
       if ((ctx.contactPolicy && touchpoint.direction === 'outbound') || touchpoint.policyOverride)
         await enforceContactPolicy(ctx, customer, touchpoint);
+      if (touchpoint.outcome === 'returned_mail' && touchpoint.addressId !== undefined) return logReturnedMail(ctx, touchpoint, customer);
       await ctx.store.write([{ type: 'create', entity: 'touchpoints', record: touchpoint }]);
       ctx.emit('touchpoint.logged', { touchpoint });
       return touchpoint;
