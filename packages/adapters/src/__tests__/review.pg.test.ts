@@ -187,3 +187,23 @@ describe('review: sqlStore.subscribe when the driver cannot stop listening', () 
     }
   });
 });
+
+describe('review: pgDriver.transaction on a connection the server ends', () => {
+  it('rejects, without an unhandled client error, and the pool goes on', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    const listeners = process.listeners('uncaughtException');
+    process.removeAllListeners('uncaughtException');
+    process.on('uncaughtException', onUncaught);
+    const driver = db.driver(1);
+    try {
+      await expect(driver.transaction((tx) => tx.query('SELECT pg_terminate_backend(pg_backend_pid())'))).rejects.toThrow();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(uncaught).toEqual([]);
+      expect((await driver.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      for (const l of listeners) process.on('uncaughtException', l);
+    }
+  });
+});

@@ -46,6 +46,12 @@ export function pgDriver(pool: PgPoolLike): SqlDriver {
     async transaction(run) {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // The pool's error listener is off while the connection is out: a connection the server
+      // ends mid-transaction would otherwise crash the process. Its query fails, which rolls back.
+      const onError = (error: Error) => {
+        broken ??= error;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await run(executor(client));
@@ -59,6 +65,8 @@ export function pgDriver(pool: PgPoolLike): SqlDriver {
         }
         throw error;
       } finally {
+        // A broken connection may still emit errors while it closes: keep swallowing them.
+        if (!broken) client.removeListener?.('error', onError);
         client.release(broken);
       }
     },
