@@ -27,3 +27,24 @@ describe('review: restStore with ids that URLs normalize away', () => {
     }
   });
 });
+
+describe('review: restStore.write while subscribed', () => {
+  it('leaves no timer behind once the stream is ready (an app that unsubscribes can exit)', async () => {
+    const store = restStore({ baseUrl: server.url, headers: server.headersOf('timers'), timeoutMs: 60_000 });
+    const heard: number[] = [];
+    const stop = store.subscribe!((changes) => heard.push(...changes.map((c) => c.seq)));
+    const timeouts = () => (process as unknown as { getActiveResourcesInfo(): string[] }).getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    try {
+      await store.write([createOp('customers', makeCustomer())]);
+      await expect.poll(() => heard).toEqual([1]);
+      const before = timeouts();
+      for (let i = 0; i < 5; i++) await store.write([createOp('customers', makeCustomer())]);
+      await expect.poll(() => heard.length).toBe(6);
+      // Each write waited for the stream (ready at once): a 60 s timer per write would still be pending.
+      expect(timeouts()).toBeLessThan(before + 5);
+      stop();
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -316,7 +316,18 @@ export function restStore(options: RestStoreOptions): CrmStore {
     async write(ops: readonly WriteOp[]) {
       assertOpen();
       // A subscription being set up hears this write: wait (briefly) until the stream listens.
-      if (stream) await Promise.race([stream.ready, sleep(config.timeoutMs, closer.signal)]);
+      if (stream) {
+        // The wait's timer ends with it: one left running would hold the process open.
+        const waited = new AbortController();
+        const onClose = () => waited.abort();
+        closer.signal.addEventListener('abort', onClose);
+        try {
+          await Promise.race([stream.ready, sleep(config.timeoutMs, waited.signal)]);
+        } finally {
+          closer.signal.removeEventListener('abort', onClose);
+          waited.abort();
+        }
+      }
       return call<{ lastSeq: number }>('POST', 'writes', undefined, { ops });
     },
 
