@@ -207,3 +207,24 @@ describe('review: pgDriver.transaction on a connection the server ends', () => {
     }
   });
 });
+
+describe('review: ids and filter values with a NUL character', () => {
+  it('match nothing (404, empty pages) instead of failing in Postgres with a 500', async () => {
+    const tenant = newId();
+    const store = sqlStore({ driver: db.driver(2), tenant });
+    const errors: unknown[] = [];
+    const handler = createRestHandler({ store, authorize: () => ({ tenant }), onError: (error) => errors.push(error) });
+    const get = (path: string) => handler(new Request(`http://x${path}`));
+    try {
+      expect((await get('/customers/a%00b')).status).toBe(404);
+      for (const path of ['/customers?tag=%00', '/customers?email=a%00%40b.c', '/customers?externalId=hubspot:1%00', '/touchpoints?customerId=%00', '/customers/a%00/history']) {
+        const response = await get(path);
+        expect([path, response.status, await response.json()]).toEqual([path, 200, { items: [], nextCursor: null }]);
+      }
+      expect(errors).toEqual([]);
+      expect(await store.get('customers', '\u0000')).toBeNull();
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -4,6 +4,7 @@ import {
   CustomerKindSchema,
   DirectionSchema,
   PrioritySchema,
+  SIGNAL_STATES,
   type CrmStore,
   type EntityName,
   type HistoryItem,
@@ -70,6 +71,11 @@ export const FILTER_PARAMS: Record<EntityName, QuerySpec> = {
     channel: { kind: 'enum', values: CHANNELS, description: 'Only touchpoints on this channel.' },
     direction: { kind: 'enum', values: values(DirectionSchema), description: 'Only inbound or only outbound touchpoints.' },
     actorId: id('Only touchpoints handled by this staff member.'),
+    signal: {
+      kind: 'enum',
+      values: SIGNAL_STATES,
+      description: 'Only touchpoints whose complaint suggestion is in this state (`suggested`, `accepted` or `dismissed`).',
+    },
   },
   complaints: {
     customerId: id('Only complaints of this customer.'),

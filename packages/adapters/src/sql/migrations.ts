@@ -107,6 +107,15 @@ CREATE TABLE crm_change_records (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'touchpoint signal state (complaint suggestions)',
+    sql: `
+ALTER TABLE crm_touchpoints ADD COLUMN signal_state text COLLATE "C";
+UPDATE crm_touchpoints SET signal_state = record->'signal'->>'state' WHERE record->'signal' IS NOT NULL;
+CREATE INDEX crm_touchpoints_signal ON crm_touchpoints (tenant, signal_state, id) WHERE signal_state IS NOT NULL;
+`,
+  },
 ];
 
 /** The advisory lock every process takes to migrate, so two starting at once migrate once. */

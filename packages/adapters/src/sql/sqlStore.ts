@@ -53,6 +53,7 @@ const TABLES: Record<EntityName, { table: string; columns: Record<string, string
       direction: "e->>'direction'",
       actor_id: "e->>'actorId'",
       occurred_at: "e->>'occurredAt'",
+      signal_state: "e->'signal'->>'state'",
     },
   },
   complaints: {
@@ -70,7 +71,7 @@ const TABLES: Record<EntityName, { table: string; columns: Record<string, string
 /** The column each list filter compares, per entity; tags, emails and external ids go through keys. */
 const FILTER_COLUMNS: Record<EntityName, Record<string, string>> = {
   customers: { kind: 'kind', ownerId: 'owner_id' },
-  touchpoints: { customerId: 'customer_id', complaintId: 'complaint_id', channel: 'channel', direction: 'direction', actorId: 'actor_id' },
+  touchpoints: { customerId: 'customer_id', complaintId: 'complaint_id', channel: 'channel', direction: 'direction', actorId: 'actor_id', signal: 'signal_state' },
   complaints: { customerId: 'customer_id', status: 'status', ownerId: 'owner_id', priority: 'priority' },
 };
 
@@ -181,7 +182,7 @@ export function sqlStore(options: SqlStoreOptions): CrmStore {
       assertOpen();
       checkEntity(entity);
       await ready();
-      if (typeof id !== 'string') return null;
+      if (!isStorable(id)) return null;
       const { rows } = await driver.query<{ record: AnyRecord }>(`SELECT record FROM ${TABLES[entity].table} WHERE tenant = $1 AND id = $2`, [
         tenant,
         id,
@@ -240,7 +241,7 @@ export function sqlStore(options: SqlStoreOptions): CrmStore {
       const { limit, afterKey, types, channels } = checkHistoryQuery(query);
       const after = splitHistoryKey(afterKey);
       await ready();
-      if (typeof customerId !== 'string' || types.length === 0) return { items: [], nextCursor: null };
+      if (!isStorable(customerId) || types.length === 0) return { items: [], nextCursor: null };
       const params: unknown[] = [tenant, customerId];
       const param = (value: unknown) => `$${params.push(value)}`;
       const afterAt = after ? param(after.at) : '';
@@ -319,24 +320,29 @@ function checkOptions(options: SqlStoreOptions): { driver: SqlDriver; tenant: st
  * the wrong type, as the memory store's equality would never match it either).
  */
 function filterCondition(entity: EntityName, key: string, value: unknown, param: (value: unknown) => string): string | null {
-  const isText = (v: unknown): v is string => typeof v === 'string';
+  // Text with a NUL can't be stored (nor sent to Postgres): it matches nothing.
   const column = FILTER_COLUMNS[entity][key];
   if (column) {
-    if (Array.isArray(value)) return value.every(isText) ? `${column} = ANY(${param(value)}::text[])` : null;
-    return isText(value) ? `${column} = ${param(value)}` : null;
+    if (Array.isArray(value)) {
+      return value.every((v) => typeof v === 'string') ? `${column} = ANY(${param(value.filter(isStorable))}::text[])` : null;
+    }
+    return isStorable(value) ? `${column} = ${param(value)}` : null;
   }
   // Customers' many-valued keys: tag, email, externalId.
   let kind: string;
   let key_: string;
-  if (key === 'tag' && isText(value)) [kind, key_] = ['tag', value];
-  else if (key === 'email' && isText(value)) [kind, key_] = ['email', normalizeEmail(value)];
+  if (key === 'tag' && isStorable(value)) [kind, key_] = ['tag', value];
+  else if (key === 'email' && isStorable(value)) [kind, key_] = ['email', normalizeEmail(value)];
   else if (key === 'externalId' && typeof value === 'object' && value !== null) {
     const { system, id } = value as { system?: unknown; id?: unknown };
-    if (!isText(system) || !isText(id)) return null;
+    if (!isStorable(system) || !isStorable(id)) return null;
     [kind, key_] = ['ext', `${system}\u0001${id}`];
   } else return null;
   return `id IN (SELECT customer_id FROM crm_customer_keys WHERE tenant = $1 AND kind = '${kind}' AND key = ${param(key_)})`;
 }
+
+/** Whether `value` is text Postgres can take (any but one with a NUL character, which no stored value has). */
+const isStorable = (value: unknown): value is string => typeof value === 'string' && !value.includes('\u0000');
 
 /** The body of a write's transaction. Resolves to the feed sequence of its last change. */
 async function applyWrite(tx: SqlExecutor, tenant: string, ops: readonly WriteOp[]): Promise<number> {

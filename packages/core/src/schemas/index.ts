@@ -3,6 +3,7 @@ export * from './duration.js';
 export * from './record.js';
 export * from './customer.js';
 export * from './touchpoint.js';
+export * from './signal.js';
 export * from './complaint.js';
 export * from './slaPolicy.js';
 export * from './contactPolicy.js';

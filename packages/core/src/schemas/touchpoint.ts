@@ -12,6 +12,7 @@ import {
   wholeNumber,
 } from './primitives.js';
 import { recordMeta } from './record.js';
+import { SignalSchema } from './signal.js';
 
 /** Whether the customer reached us (`inbound`) or we reached the customer (`outbound`). */
 export const DirectionSchema = z.enum(['inbound', 'outbound']);
@@ -122,6 +123,8 @@ export const TouchpointSchema = /* @__PURE__ */ (() =>
     ...recordMeta,
     ...TouchpointInputSchema.def.shape,
     occurredAt: IsoTimestampSchema,
+    /** Set when the touchpoint looked like an unspoken complaint (`createCrm({ signals })`); not an input of `log`. */
+    signal: z.optional(SignalSchema),
   }))();
 
 /** Input to `crm.touchpoints.log`. */

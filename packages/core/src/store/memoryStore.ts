@@ -136,6 +136,7 @@ export function memoryStore(): CrmStore {
       // One group lookup serves both a customer's touchpoints by id (lists) and by time (history).
       customer: { index: new SortedIndex<Touchpoint>([BY_ID, BY_TIME]), groupsOf: (t) => t.customerId },
       complaint: { index: idIndex(), groupsOf: (t) => t.complaintId },
+      signal: { index: idIndex(), groupsOf: (t) => t.signal?.state },
     },
     { lookup: 'index' },
   );
@@ -367,6 +368,7 @@ const INDEXED: Record<EntityName, readonly (readonly [string, string])[]> = {
   touchpoints: [
     ['complaintId', 'complaint'],
     ['customerId', 'customer'],
+    ['signal', 'signal'],
   ],
   complaints: [
     ['customerId', 'customer'],
@@ -394,6 +396,7 @@ function matches(filter: Record<string, unknown>, record: AnyRecord): boolean {
     let ok: boolean;
     if (key === 'tag') ok = (r.tags as string[]).includes(want as string);
     else if (key === 'email') ok = (r.emails as string[]).includes(normalizeEmail(want));
+    else if (key === 'signal') ok = (r.signal as { state: string } | undefined)?.state === want;
     else if (key === 'externalId')
       ok = (r.externalIds as Record<string, string>)[(want as { system: string }).system] === (want as { id: string }).id;
     else ok = Array.isArray(want) ? want.includes(r[key]) : r[key] === want;

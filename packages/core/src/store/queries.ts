@@ -17,7 +17,7 @@ const UNKNOWN_ENTITY = 'expected "customers", "touchpoints" or "complaints"';
 /** The filters each entity knows; any other key is a mistake worth an error, not an empty page. */
 export const STORE_FILTERS: Readonly<Record<EntityName, ReadonlySet<string>>> = {
   customers: new Set(['kind', 'ownerId', 'tag', 'email', 'externalId']),
-  touchpoints: new Set(['customerId', 'complaintId', 'channel', 'direction', 'actorId']),
+  touchpoints: new Set(['customerId', 'complaintId', 'channel', 'direction', 'actorId', 'signal']),
   complaints: new Set(['customerId', 'status', 'ownerId', 'priority']),
 };
 

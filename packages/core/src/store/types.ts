@@ -1,6 +1,7 @@
 import type { Channel } from '../schemas/primitives.js';
 import type { Customer, CustomerKind } from '../schemas/customer.js';
 import type { Direction, Touchpoint } from '../schemas/touchpoint.js';
+import type { SignalState } from '../schemas/signal.js';
 import type { Complaint, ComplaintActivity, ComplaintStatus, Priority } from '../schemas/complaint.js';
 
 /** The kinds of record a {@link CrmStore} keeps. */
@@ -32,6 +33,8 @@ export interface TouchpointFilter {
   channel?: Channel;
   direction?: Direction;
   actorId?: string;
+  /** Touchpoints whose complaint suggestion (`signal.state`) is in this state, e.g. `suggested`. */
+  signal?: SignalState;
 }
 
 /** Filters for listing complaints. All given filters must match. */

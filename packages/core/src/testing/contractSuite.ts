@@ -785,6 +785,40 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
         expect((await store.list('touchpoints', { filter: { customerId: c2!.id, channel: 'email' } })).items).toEqual([tps[2]]);
       });
 
+      it('filters touchpoints by signal state, also after an update changes or sets the state', async () => {
+        const [c1, c2] = await seed(store, 'customers', [makeCustomer(), makeCustomer()]);
+        const signal = (state: 'suggested' | 'accepted' | 'dismissed') => ({
+          state,
+          reasons: ['outcome is "complaint"'],
+          matches: [],
+          detectedAt: CONTRACT_EPOCH,
+          ...(state === 'suggested' ? {} : { decidedAt: contractTime(5) }),
+        });
+        const [t0, , t2] = await seed(store, 'touchpoints', [
+          makeTouchpoint(c1!.id, { subject: 's0', signal: signal('suggested') }),
+          makeTouchpoint(c1!.id, { subject: 's1' }),
+          makeTouchpoint(c2!.id, { subject: 's2', signal: signal('suggested') }),
+          makeTouchpoint(c2!.id, { subject: 's3', signal: signal('dismissed') }),
+          makeTouchpoint(c1!.id, { subject: 's4', signal: signal('accepted') }),
+        ]);
+        const subjects = async (filter: ListQuery<'touchpoints'>['filter']) =>
+          (await listAll(store, 'touchpoints', { filter })).map((t) => t.subject);
+        expect(await subjects({ signal: 'suggested' })).toEqual(['s2', 's0']);
+        expect(await subjects({ signal: 'dismissed' })).toEqual(['s3']);
+        expect(await subjects({ signal: 'accepted', customerId: c1!.id })).toEqual(['s4']);
+        expect(await subjects({ signal: 'suggested', customerId: c2!.id })).toEqual(['s2']);
+        await update(store, 'touchpoints', t0!, { signal: { ...signal('dismissed'), note: 'asked about the bill' } });
+        const [t1] = (await listAll(store, 'touchpoints', { filter: { customerId: c1!.id } })).filter((t) => t.subject === 's1');
+        await update(store, 'touchpoints', t1!, { signal: signal('suggested') });
+        expect(await subjects({ signal: 'suggested' })).toEqual(['s2', 's1']);
+        expect(await subjects({ signal: 'dismissed' })).toEqual(['s3', 's0']);
+        expect((await store.get('touchpoints', t0!.id))!.signal).toEqual({ ...signal('dismissed'), note: 'asked about the bill' });
+        expect((await store.list('touchpoints', { filter: { signal: 'suggested' }, order: 'asc' })).items.map((t) => t.id)).toEqual([
+          t1!.id,
+          t2!.id,
+        ]);
+      });
+
       it('filters complaints by customerId, status (one or several), ownerId and priority', async () => {
         const [c1, c2] = await seed(store, 'customers', [makeCustomer(), makeCustomer()]);
         await seed(store, 'complaints', [
