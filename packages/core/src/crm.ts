@@ -18,6 +18,8 @@ import type { SlaPolicy, SlaPolicyInput } from './schemas/slaPolicy.js';
 import { parsePolicies, slaSetup, type SlaService } from './sla/runtime.js';
 import { ContactPolicySchema, type ContactPolicy, type ContactPolicyInput } from './schemas/contactPolicy.js';
 import { contactPolicyService, type ContactPolicyService } from './policy/contactPolicy.js';
+import { analytics, parseKpiTargets, type Analytics, type KpiName, type KpiTargetsInput } from './analytics/index.js';
+import { defaultRouting, type RoutingFunction } from './services/routing.js';
 
 /** Options of {@link createCrm}. Every one has a default that runs in browsers, Node and edge runtimes. */
 export interface CrmOptions {
@@ -80,13 +82,33 @@ export interface CrmOptions {
    * ```
    */
   contactPolicy?: ContactPolicyInput;
+  /**
+   * KPI targets, set before the KPIs are used (R10): `crm.kpis` reports each KPI with its target
+   * and whether it is met. Times in business minutes or as ISO 8601 durations, shares from 0 to 1;
+   * lower is better except for `slaAttainment`, `satisfaction` and `retention`. An unknown KPI or
+   * a negative target is a validation error naming `kpiTargets.<kpi>`.
+   * @example
+   * ```ts
+   * kpiTargets: { firstResponseMedian: 'PT1H', resolutionP90: 'P2D', slaAttainment: 0.95, satisfaction: 4.2 }
+   * ```
+   */
+  kpiTargets?: KpiTargetsInput;
+  /**
+   * Who owns a complaint opened without an `ownerId`, when there is a `staff` directory. By
+   * default: the customer's own account owner if they have room; else whoever speaks the
+   * customer's language best (`zh-TW`, then `zh-Hant`, then `zh`) with the fewest open complaints
+   * within their capacity. The reasons are recorded with the assignment ("speaks zh-TW; 3 open of
+   * 10"). Pass your own function to decide otherwise, or `false` to leave such complaints unowned.
+   * @default defaultRouting (with a staff directory)
+   */
+  routing?: RoutingFunction | false;
 }
 
 /** An event handler: gets the event's one payload object. */
 export type CrmEventHandler<E extends CrmEventName> = (payload: CrmEvents[E]) => void;
 
 /** A CRM: services over a store, with typed events. Made by {@link createCrm}. */
-export interface Crm {
+export interface Crm extends Analytics {
   /** Customers and prospects. */
   readonly customers: CustomerService;
   /** Contacts with customers. */
@@ -138,9 +160,11 @@ interface NormalizedOptions {
   policies: SlaPolicy[];
   calendars: Map<string, BusinessCalendar>;
   contactPolicy: ContactPolicy | null;
+  kpiTargets: Partial<Record<KpiName, number>>;
+  routing: RoutingFunction | null;
 }
 
-const KNOWN_OPTIONS = new Set(['store', 'clock', 'ids', 'staff', 'slaPolicies', 'contactPolicy']);
+const KNOWN_OPTIONS = new Set(['store', 'clock', 'ids', 'staff', 'slaPolicies', 'contactPolicy', 'kpiTargets', 'routing']);
 const StaffListSchema = list(StaffSchema, 10_000);
 
 /** Checks and fills `createCrm`'s options once, with messages that name the option. */
@@ -180,7 +204,12 @@ function normalizeOptions(options: CrmOptions): NormalizedOptions {
     options.contactPolicy === undefined
       ? null
       : parseOrThrow(ContactPolicySchema, options.contactPolicy, 'createCrm options.contactPolicy');
-  return { store, clock, ids, staff, policies, calendars, contactPolicy };
+  const { routing = defaultRouting } = options;
+  if (routing !== false && typeof routing !== 'function') {
+    throw CrmValidationError.field('createCrm options', ['routing'], 'expected a function returning { ownerId, reasons } (or null), or false');
+  }
+  const kpiTargets = options.kpiTargets === undefined ? {} : parseKpiTargets(options.kpiTargets);
+  return { store, clock, ids, staff, policies, calendars, contactPolicy, kpiTargets, routing: routing || null };
 }
 
 /**
@@ -198,7 +227,7 @@ function normalizeOptions(options: CrmOptions): NormalizedOptions {
  * ```
  */
 export function createCrm(options: CrmOptions = {}): Crm {
-  const { store, clock, ids, staff, policies, calendars, contactPolicy } = normalizeOptions(options);
+  const { store, clock, ids, staff, policies, calendars, contactPolicy, kpiTargets, routing } = normalizeOptions(options);
   const emitter: Emitter = new EventEmitter();
 
   const emit = <E extends CrmEventName>(event: E, payload: CrmEvents[E]) => {
@@ -222,6 +251,7 @@ export function createCrm(options: CrmOptions = {}): Crm {
     staff: staff ? new Map(staff.map((member) => [member.id, member])) : null,
     sla: policies.length ? sla.runtime : null,
     contactPolicy,
+    routing,
     emit,
   };
 
@@ -234,6 +264,14 @@ export function createCrm(options: CrmOptions = {}): Crm {
     history: historyService(ctx),
     sla: sla.service,
     contactPolicy: contactPolicyService(ctx, contactPolicy),
+    ...analytics({
+      store,
+      clock,
+      staff: ctx.staff,
+      targets: kpiTargets,
+      statusOf: sla.service.statusOf,
+      calendarOf: (complaint) => (complaint.slaPolicyId === undefined ? null : calendars.get(complaint.slaPolicyId) ?? null),
+    }),
     staff: staff ?? [],
     store,
     clock,

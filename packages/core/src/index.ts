@@ -62,4 +62,31 @@ export {
 export { businessCalendar, MAX_BUSINESS_MINUTES, type BusinessCalendar, type Instant } from './calendar/calendar.js';
 export type { SlaService } from './sla/runtime.js';
 export type { ContactPolicyService, ContactCheck, ContactRule } from './policy/contactPolicy.js';
+export {
+  defaultRouting,
+  localeFallbacks,
+  languageScore,
+  type RoutingFunction,
+  type RoutingRequest,
+  type RoutingDecision,
+} from './services/routing.js';
 export type { SlaStatus, SlaTargetStatus, SlaState } from './sla/engine.js';
+export {
+  complaintCounts,
+  healthOf,
+  AtRiskQuerySchema,
+  KpiTargetsSchema,
+  KpiQuerySchema,
+  KPI_NAMES,
+  type Analytics,
+  type ComplaintCounts,
+  type AtRiskQuery,
+  type CustomerHealth,
+  type HealthReason,
+  type Kpi,
+  type KpiName,
+  type KpiQuery,
+  type KpiReport,
+  type KpiSet,
+  type KpiTargetsInput,
+} from './analytics/index.js';

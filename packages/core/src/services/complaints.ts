@@ -14,6 +14,7 @@ import {
 } from '../schemas/complaint.js';
 import { DirectionSchema, type Touchpoint } from '../schemas/touchpoint.js';
 import type { Page, WriteOp } from '../store/types.js';
+import { routeComplaint } from './routing.js';
 import { checkStaff, getOrThrow, mutate, nowIso, type ServiceContext } from './context.js';
 import { ComplaintQuerySchema, splitQuery, type ComplaintQuery } from './query.js';
 import { buildTouchpoint } from './touchpoints.js';
@@ -262,10 +263,19 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
         ops.push({ type: 'update', entity: 'touchpoints', record: touchpoint, expectedVersion: existing.version });
       }
 
+      // Opened without an owner: routing picks one, and its reasons are recorded with the assignment.
+      let assignedBecause = 'owner when opened';
+      if (input.ownerId === undefined && ctx.routing && ctx.staff) {
+        const { subject, priority, channel } = input;
+        const decision = await routeComplaint(ctx, ctx.routing, customer, { subject, priority, channel, locale: input.locale ?? customer.locale });
+        if (decision) {
+          input.ownerId = decision.ownerId;
+          assignedBecause = `routed: ${decision.reasons.join('; ')}`;
+        }
+      }
       const now = nowIso(ctx);
       const activity: ComplaintActivity[] = [entry('opened', touchpoint ? { touchpointId: touchpoint.id } : {}, now)];
-      if (input.ownerId !== undefined)
-        activity.push(entry('assigned', { from: null, to: input.ownerId, reason: 'owner when opened' }, now));
+      if (input.ownerId !== undefined) activity.push(entry('assigned', { from: null, to: input.ownerId, reason: assignedBecause }, now));
       const locale = input.locale ?? customer.locale;
       const complaint: Complaint = {
         id: complaintId,

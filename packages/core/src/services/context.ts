@@ -7,6 +7,7 @@ import type { CrmEventName, CrmEvents } from '../events/events.js';
 import type { IdGenerator } from '../ids/ulid.js';
 import type { Staff } from '../schemas/staff.js';
 import type { ContactPolicy } from '../schemas/contactPolicy.js';
+import type { RoutingFunction } from './routing.js';
 import type { SlaRuntime } from '../sla/runtime.js';
 import type { CrmStore, EntityName, EntityRecords } from '../store/types.js';
 
@@ -18,6 +19,8 @@ export interface ServiceContext {
   readonly staff: ReadonlyMap<string, Staff> | null;
   /** The SLA policies and scheduler, when `slaPolicies` were given. */
   readonly sla: SlaRuntime | null;
+  /** Picks owners for complaints opened without one (with a staff directory), unless turned off. */
+  readonly routing: RoutingFunction | null;
   /** The contact-frequency policy, when `contactPolicy` was given. */
   readonly contactPolicy: ContactPolicy | null;
   emit<E extends CrmEventName>(event: E, payload: CrmEvents[E]): void;
