@@ -228,3 +228,26 @@ describe('review: ids and filter values with a NUL character', () => {
     }
   });
 });
+
+describe('review: a store whose first migration failed', () => {
+  it('migrates on a later call once the database is back, instead of failing for good', async () => {
+    const fresh = await freshPgSchema('remigrate');
+    try {
+      const inner = fresh.driver(2);
+      let down = true;
+      const flaky = {
+        ...inner,
+        transaction: <T>(run: (tx: Parameters<Parameters<typeof inner.transaction>[0]>[0]) => Promise<T>) =>
+          down ? Promise.reject(new Error('connection refused')) : inner.transaction(run),
+      } as typeof inner;
+      const store = sqlStore({ driver: flaky, tenant: newId() });
+      await expect(store.get('customers', 'x')).rejects.toThrow('connection refused');
+      down = false;
+      expect(await store.get('customers', 'x')).toBeNull();
+      await store.write([createOp('customers', makeCustomer())]);
+      await store.close();
+    } finally {
+      await fresh.drop();
+    }
+  });
+});

@@ -157,8 +157,9 @@ const SQL = (() => {
  */
 export function sqlStore(options: SqlStoreOptions): CrmStore {
   const { driver, tenant } = checkOptions(options);
-  let readyPromise: Promise<number> | undefined;
-  const ready = () => (readyPromise ??= migrate(driver));
+  // `migrate` runs once per driver and forgets a failed attempt: a store outlives a database
+  // that was down at its first call.
+  const ready = () => migrate(driver);
   let closed = false;
   const assertOpen = () => {
     if (closed) throw new Error('sqlStore: the store is closed');
