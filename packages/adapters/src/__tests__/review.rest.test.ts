@@ -48,3 +48,18 @@ describe('review: restStore.write while subscribed', () => {
     }
   });
 });
+
+describe('review: restStore.list with a filter named like a page parameter', () => {
+  it('is an unknown filter, as in every store, not a page size, cursor or order', async () => {
+    const store = restStore({ baseUrl: server.url, headers: server.headersOf('filters'), retry: false });
+    const memory = memoryStore();
+    try {
+      for (const filter of [{ limit: 1 }, { order: 'asc' }, { cursor: 'x' }] as never[]) {
+        await expect(memory.list('customers', { filter })).rejects.toMatchObject({ code: 'VALIDATION' });
+        await expect(store.list('customers', { filter })).rejects.toMatchObject({ code: 'VALIDATION' });
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});

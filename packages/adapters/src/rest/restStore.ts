@@ -159,6 +159,9 @@ type Listener = (changes: readonly Change[]) => void;
  * Whether an id is `.` or `..`: URLs resolve such a path segment away (`%2E` too), so it can't
  * be sent; no record has such an id (ids are letters, digits, `_` and `-`).
  */
+/** The query parameters of a list besides its filters. */
+const PAGE_PARAMS: ReadonlySet<string> = new Set(['limit', 'cursor', 'order']);
+
 const isDotSegment = (id: unknown) => id === '.' || id === '..';
 
 /**
@@ -306,7 +309,12 @@ export function restStore(options: RestStoreOptions): CrmStore {
       assertOpen();
       checkEntity(entity);
       const params = new URLSearchParams();
-      for (const [name, value] of Object.entries(query.filter ?? {})) put(params, name, value);
+      for (const [name, value] of Object.entries(query.filter ?? {})) {
+        // A filter named `limit`, `cursor` or `order` would be read as that parameter: refused here,
+        // as every store refuses it (the server names other unknown filters).
+        if (PAGE_PARAMS.has(name)) throw CrmValidationError.field('page query', ['filter', name], 'unknown filter', 'unknown_field');
+        put(params, name, value);
+      }
       put(params, 'limit', query.limit);
       if (query.cursor) put(params, 'cursor', query.cursor);
       put(params, 'order', query.order);
