@@ -17,6 +17,7 @@ describe('review: restStore with ids that URLs normalize away', () => {
       // A customer whose id is a route segment: `customers/./history` would read as `customers/history`.
       const history = { ...makeCustomer(), id: 'history' };
       await store.write([createOp('customers', history)]);
+      expect(await store.history('')).toEqual({ items: [], nextCursor: null });
       for (const id of ['.', '..']) {
         expect(await store.get('customers', id)).toBeNull();
         expect(await store.get('touchpoints', id)).toBeNull();

@@ -157,7 +157,7 @@ type Listener = (changes: readonly Change[]) => void;
 
 /**
  * Whether an id is `.` or `..`: URLs resolve such a path segment away (`%2E` too), so it can't
- * be sent; no record has such an id (ids are letters, digits, `_` and `-`).
+ * be sent (nor can an empty one); no record has such an id (ids are letters, digits, `_` and `-`).
  */
 /** The query parameters of a list besides its filters. */
 const PAGE_PARAMS: ReadonlySet<string> = new Set(['limit', 'cursor', 'order']);
@@ -341,7 +341,7 @@ export function restStore(options: RestStoreOptions): CrmStore {
 
     async history(customerId, query = {}) {
       assertOpen();
-      if (isDotSegment(customerId)) {
+      if (customerId === '' || isDotSegment(customerId)) {
         checkHistoryQuery(query);
         return { items: [], nextCursor: null };
       }
