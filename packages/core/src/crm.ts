@@ -18,6 +18,7 @@ import type { SlaPolicy, SlaPolicyInput } from './schemas/slaPolicy.js';
 import { parsePolicies, slaSetup, type SlaService } from './sla/runtime.js';
 import { ContactPolicySchema, type ContactPolicy, type ContactPolicyInput } from './schemas/contactPolicy.js';
 import { contactPolicyService, type ContactPolicyService } from './policy/contactPolicy.js';
+import { normalizeSignals, type SignalsOptions } from './services/suggestions.js';
 import { analytics, parseKpiTargets, type Analytics, type KpiName, type KpiTargetsInput } from './analytics/index.js';
 import { defaultRouting, type RoutingFunction } from './services/routing.js';
 
@@ -102,6 +103,18 @@ export interface CrmOptions {
    * @default defaultRouting (with a staff directory)
    */
   routing?: RoutingFunction | false;
+  /**
+   * Hidden complaints (R6): turns on detection of touchpoints that look like unspoken complaints
+   * (outcome `complaint`, clearly negative sentiment, negative wording in the customer's
+   * language through a `classifier`). They are stored with a `signal`, raise `complaint.suggested`
+   * and are listed by `crm.complaints.suggestions()`. Without it, nothing is detected.
+   * @example
+   * ```ts
+   * import { lexiconClassifier } from '@crm/core/signals'
+   * createCrm({ signals: { classifier: lexiconClassifier() } })
+   * ```
+   */
+  signals?: SignalsOptions;
 }
 
 /** An event handler: gets the event's one payload object. */
@@ -164,7 +177,7 @@ interface NormalizedOptions {
   routing: RoutingFunction | null;
 }
 
-const KNOWN_OPTIONS = new Set(['store', 'clock', 'ids', 'staff', 'slaPolicies', 'contactPolicy', 'kpiTargets', 'routing']);
+const KNOWN_OPTIONS = new Set(['store', 'clock', 'ids', 'staff', 'slaPolicies', 'contactPolicy', 'kpiTargets', 'routing', 'signals']);
 const StaffListSchema = list(StaffSchema, 10_000);
 
 /** Checks and fills `createCrm`'s options once, with messages that name the option. */
@@ -228,6 +241,7 @@ function normalizeOptions(options: CrmOptions): NormalizedOptions {
  */
 export function createCrm(options: CrmOptions = {}): Crm {
   const { store, clock, ids, staff, policies, calendars, contactPolicy, kpiTargets, routing } = normalizeOptions(options);
+  const signals = normalizeSignals(options.signals);
   const emitter: Emitter = new EventEmitter();
 
   const emit = <E extends CrmEventName>(event: E, payload: CrmEvents[E]) => {
@@ -259,7 +273,7 @@ export function createCrm(options: CrmOptions = {}): Crm {
   const onceWrappers = new WeakMap<(...args: never[]) => void, (...args: never[]) => void>();
   return {
     customers: customerService(ctx),
-    touchpoints: touchpointService(ctx),
+    touchpoints: touchpointService(ctx, signals),
     complaints: complaintService(ctx),
     history: historyService(ctx),
     sla: sla.service,

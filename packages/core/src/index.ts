@@ -48,6 +48,18 @@ export {
   type ReopenOptions,
 } from './services/complaints.js';
 export type { HistoryFn } from './services/history.js';
+export {
+  SuggestionQuerySchema,
+  AcceptSuggestionSchema,
+  DismissSuggestionSchema,
+  type ComplaintSuggestions,
+  type SignalsOptions,
+  type SuggestionQuery,
+  type AcceptSuggestionOptions,
+  type DismissSuggestionOptions,
+} from './services/suggestions.js';
+// Types only: the lexicon classifier itself is on the `@crm/core/signals` subpath.
+export type { SignalClassifier, SignalText, SignalVerdict } from './signals/types.js';
 export type { WriteOptions } from './services/context.js';
 export {
   CustomerQuerySchema,

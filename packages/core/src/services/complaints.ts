@@ -15,6 +15,7 @@ import {
 import { DirectionSchema, type Touchpoint } from '../schemas/touchpoint.js';
 import type { Page, WriteOp } from '../store/types.js';
 import { routeComplaint } from './routing.js';
+import { acceptSignal, suggestionMethods, type Accepting, type ComplaintSuggestions, type OpenForSuggestion } from './suggestions.js';
 import { checkStaff, getOrThrow, mutate, nowIso, type ServiceContext } from './context.js';
 import { ComplaintQuerySchema, splitQuery, type ComplaintQuery } from './query.js';
 import { buildTouchpoint } from './touchpoints.js';
@@ -79,7 +80,7 @@ export type ResolveOptions = z.input<typeof ResolveOptionsSchema>;
 export type ReopenOptions = z.input<typeof ReopenOptionsSchema>;
 
 /** `crm.complaints`: the complaint lifecycle, every step recorded in the complaint's activity log. */
-export interface ComplaintService {
+export interface ComplaintService extends ComplaintSuggestions {
   /**
    * Opens a complaint (status `new`). With `touchpoint`, also logs the contact it came from; with
    * `touchpointId`, links one already logged. Complaint and touchpoint are written together or not at all.
@@ -217,8 +218,8 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
     });
   };
 
-  return {
-    async open(raw) {
+  const service: ComplaintService = {
+    async open(raw: ComplaintOpenInput, accepting?: Accepting) {
       const { touchpoint: touchpointInput, touchpointId, ...input } = parseOrThrow(ComplaintOpenSchema, raw, 'complaint input');
       if (touchpointInput && touchpointId) {
         throw CrmValidationError.field('complaint input', ['touchpointId'], 'give either touchpoint or touchpointId, not both');
@@ -260,6 +261,7 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
           );
         }
         touchpoint = { ...existing, complaintId, version: existing.version + 1, updatedAt: nowIso(ctx) };
+        touchpoint = acceptSignal(touchpoint, complaintId, touchpoint.updatedAt, accepting); // A pending suggestion is accepted.
         ops.push({ type: 'update', entity: 'touchpoints', record: touchpoint, expectedVersion: existing.version });
       }
 
@@ -405,5 +407,8 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
       const { version, ...options } = parseOrThrow(NoteOptionsSchema, raw ?? {}, 'complaint note');
       return append(id, version, () => ({ entries: [entry('note', { ...options, text: body })] }));
     },
+
+    ...suggestionMethods(ctx, (input, accepting) => (service.open as OpenForSuggestion)(input, accepting)),
   };
+  return service;
 }

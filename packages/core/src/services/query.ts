@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { ChannelSchema, IdSchema, list, wholeNumber } from '../schemas/primitives.js';
 import { CustomerKindSchema } from '../schemas/customer.js';
 import { DirectionSchema } from '../schemas/touchpoint.js';
+import { SignalStateSchema } from '../schemas/signal.js';
 import { ComplaintStatusSchema, PrioritySchema, type ComplaintStatus } from '../schemas/complaint.js';
 
 const isStatus = (value: unknown): value is ComplaintStatus => (ComplaintStatusSchema.options as readonly unknown[]).includes(value);
@@ -30,6 +31,8 @@ export const TouchpointQuerySchema = z.strictObject({
   channel: z.optional(ChannelSchema),
   direction: z.optional(DirectionSchema),
   actorId: z.optional(IdSchema),
+  /** Touchpoints whose complaint suggestion is in this state (`suggested`, `accepted`, `dismissed`). */
+  signal: z.optional(SignalStateSchema),
 });
 
 /** Query of `crm.complaints.list`. */

@@ -9,6 +9,7 @@ import { CrmPolicyError } from '../errors/policyError.js';
 import { CrmConflictError } from '../errors/conflictError.js';
 import { checkContact } from '../policy/contactPolicy.js';
 import { TouchpointQuerySchema, splitQuery, type TouchpointQuery } from './query.js';
+import { detectSignal, emitSuggested, type SignalsConfig } from './suggestions.js';
 
 /** `crm.touchpoints`: record every contact with a customer, with its outcome. */
 export interface TouchpointService {
@@ -137,7 +138,7 @@ async function logReturnedMail(ctx: ServiceContext, touchpoint: Touchpoint, cust
   }
 }
 
-export function touchpointService(ctx: ServiceContext): TouchpointService {
+export function touchpointService(ctx: ServiceContext, signals: SignalsConfig | null = null): TouchpointService {
   return {
     async log(raw) {
       const input = fastTouchpointInput(raw) ?? parseOrThrow(TouchpointInputSchema, raw, 'touchpoint input');
@@ -148,9 +149,19 @@ export function touchpointService(ctx: ServiceContext): TouchpointService {
       const touchpoint = completeTouchpoint(ctx, input, customer, 'touchpoint input');
       if ((ctx.contactPolicy && touchpoint.direction === 'outbound') || touchpoint.policyOverride)
         await enforceContactPolicy(ctx, customer, touchpoint);
-      if (touchpoint.outcome === 'returned_mail' && touchpoint.addressId !== undefined) return logReturnedMail(ctx, touchpoint, customer);
+      if (signals) {
+        // Hidden complaints (R6): the suggestion is stored with the touchpoint, in the same write.
+        const signal = await detectSignal(ctx, signals, touchpoint, customer);
+        if (signal) touchpoint.signal = signal;
+      }
+      if (touchpoint.outcome === 'returned_mail' && touchpoint.addressId !== undefined) {
+        await logReturnedMail(ctx, touchpoint, customer);
+        emitSuggested(ctx, touchpoint);
+        return touchpoint;
+      }
       await ctx.store.write([{ type: 'create', entity: 'touchpoints', record: touchpoint }]);
       ctx.emit('touchpoint.logged', { touchpoint });
+      if (touchpoint.signal) emitSuggested(ctx, touchpoint);
       return touchpoint;
     },
 
