@@ -44,7 +44,15 @@ const SUBJECT = 'store write';
  * (`ops[1].record.emails[0]`). Rejected values never appear in the messages.
  */
 export function parseWriteBody(body: unknown): WriteOp[] {
-  const { ops } = parseOrThrow(WriteBodySchema, body, SUBJECT);
+  let ops: unknown[];
+  try {
+    ({ ops } = parseOrThrow(WriteBodySchema, body, SUBJECT));
+  } catch (error) {
+    // A body with thousands of unknown keys must not make an answer thousands of issues long.
+    if (error instanceof CrmValidationError && error.issues.length > MAX_ISSUES)
+      throw new CrmValidationError(SUBJECT, error.issues.slice(0, MAX_ISSUES));
+    throw error;
+  }
   const issues: ValidationIssue[] = [];
   if (ops.length === 0) issues.push(at(['ops'], 'too_small', 'expected at least one operation'));
   const parsed: WriteOp[] = [];
@@ -61,7 +69,12 @@ export function parseWriteBody(body: unknown): WriteOp[] {
       continue;
     }
     const entity: EntityName = envelope.entity;
-    const record = attempt(() => parseOrThrow(RECORD_SCHEMAS[entity], envelope.record, SUBJECT), ['ops', i, 'record'], envelope.record, issues);
+    const record = attempt(
+      () => parseOrThrow(RECORD_SCHEMAS[entity], envelope.record, SUBJECT),
+      ['ops', i, 'record'],
+      envelope.record,
+      issues,
+    );
     if (!record) continue;
     parsed.push(
       envelope.type === 'create'
@@ -73,7 +86,12 @@ export function parseWriteBody(body: unknown): WriteOp[] {
   return parsed;
 }
 
-const at = (path: (string | number)[], code: string, message: string): ValidationIssue => ({ path, field: formatPath(path), code, message });
+const at = (path: (string | number)[], code: string, message: string): ValidationIssue => ({
+  path,
+  field: formatPath(path),
+  code,
+  message,
+});
 
 /** Runs a parse; on a validation error, adds its issues under `prefix` (values redacted) and returns undefined. */
 function attempt<T>(parse: () => T, prefix: (string | number)[], input: unknown, issues: ValidationIssue[]): T | undefined {
@@ -114,7 +132,8 @@ export function redact(message: string, value: unknown): string {
       return quoted;
     }
     // The value itself, or the first 32 or more characters of it (messages shorten long values).
-    const quotesValue = typeof literal === 'string' && value.startsWith(literal) && (literal.length === value.length || literal.length >= 32);
+    const quotesValue =
+      typeof literal === 'string' && value.startsWith(literal) && (literal.length === value.length || literal.length >= 32);
     return quotesValue ? '(value not shown)' : quoted;
   });
 }
