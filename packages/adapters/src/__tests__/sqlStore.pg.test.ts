@@ -94,4 +94,20 @@ describe('sqlStore on a PostgreSQL server', () => {
       await Promise.all([listening.close(), writing.close(), otherTenant.close()]);
     }
   });
+
+  it('a pool of one connection can’t hold a LISTEN: subscribing says so, and writes don’t hang', async () => {
+    const errors: unknown[][] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args);
+    const store = sqlStore({ driver: db.driver(1), tenant: newId() });
+    try {
+      const stop = store.subscribe!(() => {});
+      expect(await store.write([createOp('customers', makeCustomer())])).toEqual({ lastSeq: 1 });
+      stop();
+      expect(String(errors.flat().find((e) => e instanceof Error))).toMatch(/give the pool max ≥ 2/);
+    } finally {
+      console.error = original;
+      await store.close();
+    }
+  });
 });

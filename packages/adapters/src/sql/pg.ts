@@ -71,6 +71,11 @@ export function pgDriver(pool: PgPoolLike): SqlDriver {
       }
     },
     async listen(channel, onNotify) {
+      // Listening holds a connection for as long as someone subscribes: with a pool of one,
+      // every other query would wait for it forever.
+      if ((pool as { options?: { max?: number } }).options?.max === 1) {
+        throw new Error('pgDriver: subscribing holds one connection of the pool for LISTEN; give the pool max ≥ 2');
+      }
       const client = await pool.connect();
       let released = false;
       const onNotification = (message: { channel: string; payload?: string }) => {

@@ -81,7 +81,7 @@ export function checkHistoryQuery(query: HistoryQuery = {}): CheckedHistoryQuery
 /** Checks a change-feed query: `since` a whole number ≥ 0, `limit` 1–1000 (default 100). */
 export function checkChangesQuery(query: { since: number; limit?: number }): { since: number; limit: number } {
   const since = query.since;
-  if (!Number.isInteger(since) || since < 0) throw CrmValidationError.field('change query', ['since'], 'must be a whole number, 0 or more');
+  if (!Number.isSafeInteger(since) || since < 0) throw CrmValidationError.field('change query', ['since'], 'must be a whole number, 0 or more');
   return { since, limit: checkLimit(query.limit, 100, 1000) };
 }
 
