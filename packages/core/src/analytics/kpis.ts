@@ -1,0 +1,293 @@
+import * as z from 'zod/mini';
+import type { BusinessCalendar } from '../calendar/calendar.js';
+import { CrmValidationError, formatPath } from '../errors/validationError.js';
+import { DurationSchema } from '../schemas/duration.js';
+import { parseOrThrow } from '../schemas/parse.js';
+import { TimestampSchema, rule, toEpochMs } from '../schemas/primitives.js';
+import type { Complaint } from '../schemas/complaint.js';
+import type { Staff } from '../schemas/staff.js';
+import type { Touchpoint } from '../schemas/touchpoint.js';
+import type { SlaStatus } from '../sla/engine.js';
+import type { CrmStore } from '../store/types.js';
+import { complaintCounts } from './counts.js';
+import { scan } from './scan.js';
+
+const minutes = DurationSchema;
+const count = z.number().check(rule((n: number) => Number.isFinite(n) && n >= 0, 'must be a number, 0 or more', 'out_of_range'));
+const share = z.number().check(rule((n: number) => n >= 0 && n <= 1, 'must be a share from 0 to 1', 'out_of_range'));
+
+/**
+ * KPI targets, declared before use (`createCrm({ kpiTargets })`). Times are business minutes (or an
+ * ISO 8601 duration such as `PT4H`); shares are from 0 to 1. Lower is better for every KPI except
+ * `slaAttainment`, `satisfaction` and `retention`.
+ */
+export const KpiTargetsSchema = z.strictObject({
+  firstResponseMedian: z.optional(minutes),
+  firstResponseP90: z.optional(minutes),
+  resolutionMedian: z.optional(minutes),
+  resolutionP90: z.optional(minutes),
+  slaAttainment: z.optional(share),
+  breaches: z.optional(count),
+  handoffsPerComplaint: z.optional(count),
+  repeatContactsPerComplaint: z.optional(count),
+  satisfaction: z.optional(z.number().check(rule((n: number) => n >= 1 && n <= 5, 'must be from 1 to 5', 'out_of_range'))),
+  complaintsPer100Customers: z.optional(count),
+  retention: z.optional(share),
+});
+
+/** Query of `crm.kpis`: the period `[from, to)`, optionally grouped. */
+export const KpiQuerySchema = z.strictObject({
+  from: TimestampSchema,
+  to: TimestampSchema,
+  /** Also report each owner's, department's (the owner's first in the staff directory) or channel's figures. */
+  groupBy: z.optional(z.enum(['owner', 'department', 'channel'])),
+});
+
+/** `createCrm({ kpiTargets })`. */
+export type KpiTargetsInput = z.input<typeof KpiTargetsSchema>;
+/** Query of `crm.kpis`. */
+export type KpiQuery = z.input<typeof KpiQuerySchema>;
+/** The name of a KPI. */
+export type KpiName = keyof z.output<typeof KpiTargetsSchema>;
+
+/** The KPIs, in report order. */
+export const KPI_NAMES: readonly KpiName[] = Object.keys(KpiTargetsSchema.def.shape) as KpiName[];
+const HIGHER_IS_BETTER: ReadonlySet<KpiName> = new Set(['slaAttainment', 'satisfaction', 'retention']);
+
+/** One KPI: its value (`null` without data), its target (`null` when none was set) and whether it is met. */
+export interface Kpi {
+  value: number | null;
+  target: number | null;
+  /** `null` when there is no value or no target. */
+  met: boolean | null;
+}
+
+/** KPIs of one set of complaints. */
+export interface KpiSet {
+  /** Complaints opened in the period. */
+  complaints: number;
+  kpis: Record<KpiName, Kpi>;
+}
+
+/** What `crm.kpis` returns. */
+export interface KpiReport extends KpiSet {
+  from: string;
+  to: string;
+  /** Customers created before `to`. */
+  customers: number;
+  /** With `groupBy`: each group's KPIs, most complaints first (`key` null: no owner or department). Retention is not grouped. */
+  groups?: (KpiSet & { key: string | null })[];
+}
+
+/** What the KPIs need of the CRM. */
+export interface KpiContext {
+  store: CrmStore;
+  now(): number;
+  staff: ReadonlyMap<string, Staff> | null;
+  targets: Partial<Record<KpiName, number>>;
+  statusOf(complaint: Complaint, at: Date): SlaStatus;
+  calendarOf(complaint: Complaint): BusinessCalendar | null;
+}
+
+/** Facts of one complaint of the period. */
+interface Facts {
+  group: string | null;
+  firstResponse: number | null;
+  resolution: number | null;
+  met: number;
+  decided: number;
+  breached: boolean;
+  handoffs: number;
+  repeats: number;
+  satisfaction: number | null;
+}
+
+/** Median: the middle value, or the mean of the two middle ones. */
+export function median(sorted: readonly number[]): number | null {
+  const n = sorted.length;
+  if (n === 0) return null;
+  return n % 2 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
+}
+
+/** The nearest-rank percentile `q` (0–1] of sorted values: the smallest value with at least `q` of them at or below it. */
+export function percentile(sorted: readonly number[], q: number): number | null {
+  return sorted.length ? sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]! : null;
+}
+
+const RESOLVED = new Set(['resolved', 'closed']);
+const MINUTE = 60_000;
+
+/** Checks `kpiTargets`; errors name `kpiTargets.<kpi>`. */
+export function parseKpiTargets(input: unknown): Partial<Record<KpiName, number>> {
+  try {
+    return parseOrThrow(KpiTargetsSchema, input, 'createCrm options') as Partial<Record<KpiName, number>>;
+  } catch (error) {
+    if (!(error instanceof CrmValidationError)) throw error;
+    throw new CrmValidationError(
+      'createCrm options',
+      error.issues.map((issue) => {
+        const path = ['kpiTargets', ...issue.path];
+        const unknown = issue.code === 'unknown_field';
+        return { ...issue, path, field: formatPath(path), message: unknown ? `unknown KPI; expected one of ${KPI_NAMES.join(', ')}` : issue.message };
+      }),
+    );
+  }
+}
+
+function factsOf(ctx: KpiContext, c: Complaint, at: number, linked: readonly Touchpoint[], groupBy: string | undefined): Facts {
+  let opened = toEpochMs(c.createdAt);
+  let responded = Number.NaN;
+  let resolved = Number.NaN;
+  let isResolved = false;
+  let owner = c.ownerId ?? null;
+  let satisfaction: number | null = null;
+  for (const e of c.activity) {
+    const t = toEpochMs(e.at);
+    if (t > at) continue;
+    if (e.type === 'opened') opened = t;
+    else if (e.type === 'assigned') owner = e.to;
+    else if (e.type === 'satisfaction_recorded') satisfaction = e.score;
+    else if (e.type === 'responded' && e.direction === 'outbound' && Number.isNaN(responded)) responded = t;
+    else if (e.type === 'status_changed') {
+      isResolved = RESOLVED.has(e.to);
+      if (e.to === 'resolved' && e.from !== 'resolved') resolved = t;
+      if (isResolved && Number.isNaN(responded)) responded = t;
+    }
+  }
+  const status = c.slaPolicyId === undefined ? null : ctx.statusOf(c, new Date(at));
+  const cal = ctx.calendarOf(c);
+  // The SLA clock's business minutes (pauses left out) when it measured this; else the calendar's; else wall-clock.
+  const span = (stop: number, target: 'firstResponse' | 'resolution'): number | null => {
+    if (Number.isNaN(stop)) return null;
+    const t = status?.targets[target];
+    if (t?.stoppedAt) return t.elapsedMinutes;
+    return (cal ? cal.businessMsBetween(opened, stop) : stop - opened) / MINUTE;
+  };
+  let met = 0;
+  let decided = 0;
+  let breached = false;
+  for (const t of Object.values(status?.targets ?? {})) {
+    if (t.state === 'met') met++;
+    if (t.state === 'met' || t.state === 'missed' || t.state === 'breached') decided++;
+    if (t.state === 'missed' || t.state === 'breached') breached = true;
+  }
+  const { handoffs, repeatContacts } = complaintCounts(c, linked, at);
+  const group =
+    groupBy === 'channel' ? c.channel : groupBy === 'owner' ? owner : groupBy === 'department' ? (owner && ctx.staff?.get(owner)?.departments[0]) ?? null : null;
+  return {
+    group,
+    firstResponse: span(responded, 'firstResponse'),
+    resolution: isResolved ? span(resolved, 'resolution') : null,
+    met,
+    decided,
+    breached,
+    handoffs,
+    repeats: repeatContacts,
+    satisfaction,
+  };
+}
+
+function kpi(ctx: KpiContext, name: KpiName, value: number | null): Kpi {
+  const target = ctx.targets[name] ?? null;
+  const met = value === null || target === null ? null : HIGHER_IS_BETTER.has(name) ? value >= target : value <= target;
+  return { value, target, met };
+}
+
+function kpiSet(ctx: KpiContext, facts: readonly Facts[], customers: number, retention: number | null): KpiSet {
+  const sorted = (pick: (f: Facts) => number | null) =>
+    facts
+      .map(pick)
+      .filter((v): v is number => v !== null)
+      .sort((a, b) => a - b);
+  const first = sorted((f) => f.firstResponse);
+  const resolution = sorted((f) => f.resolution);
+  const rated = sorted((f) => f.satisfaction);
+  const n = facts.length;
+  let met = 0;
+  let decided = 0;
+  let breaches = 0;
+  let handoffs = 0;
+  let repeats = 0;
+  for (const f of facts) {
+    met += f.met;
+    decided += f.decided;
+    if (f.breached) breaches++;
+    handoffs += f.handoffs;
+    repeats += f.repeats;
+  }
+  const values: Record<KpiName, number | null> = {
+    firstResponseMedian: median(first),
+    firstResponseP90: percentile(first, 0.9),
+    resolutionMedian: median(resolution),
+    resolutionP90: percentile(resolution, 0.9),
+    slaAttainment: decided ? met / decided : null,
+    breaches,
+    handoffsPerComplaint: n ? handoffs / n : null,
+    repeatContactsPerComplaint: n ? repeats / n : null,
+    satisfaction: rated.length ? rated.reduce((a, b) => a + b, 0) / rated.length : null,
+    complaintsPer100Customers: customers ? (100 * n) / customers : null,
+    retention,
+  };
+  const kpis = {} as Record<KpiName, Kpi>;
+  for (const name of KPI_NAMES) kpis[name] = kpi(ctx, name, values[name]);
+  return { complaints: n, kpis };
+}
+
+/**
+ * The KPIs of `[from, to)`. Complaint KPIs are over the complaints opened in the period, as they
+ * stood at `to` (or now, if earlier). Reads every customer, complaint and touchpoint once through
+ * the store's `list`, so it works on any store.
+ */
+export async function computeKpis(ctx: KpiContext, query: KpiQuery): Promise<KpiReport> {
+  const { from, to, groupBy } = parseOrThrow(KpiQuerySchema, query, 'KPI query');
+  const fromMs = toEpochMs(from);
+  const toMs = toEpochMs(to);
+  if (fromMs >= toMs) throw CrmValidationError.field('KPI query', ['from'], 'must be before `to`', 'invalid_range');
+  const at = Math.min(toMs, ctx.now());
+  const prevFrom = fromMs - (toMs - fromMs);
+
+  let customers = 0;
+  const cohort: Complaint[] = [];
+  const linked = new Map<string, Touchpoint[]>();
+  const orderedNow = new Set<string>();
+  const orderedBefore = new Set<string>();
+  await Promise.all([
+    scan(ctx.store, 'customers', (c) => {
+      if (toEpochMs(c.createdAt) < toMs) customers++;
+    }),
+    scan(ctx.store, 'complaints', (c) => {
+      const opened = toEpochMs(c.activity[0]?.type === 'opened' ? c.activity[0].at : c.createdAt);
+      if (opened >= fromMs && opened < toMs) cohort.push(c);
+    }),
+    scan(ctx.store, 'touchpoints', (tp) => {
+      if (tp.complaintId !== undefined && tp.direction === 'inbound') {
+        const list = linked.get(tp.complaintId);
+        if (list) list.push(tp);
+        else linked.set(tp.complaintId, [tp]);
+      }
+      if (tp.outcome === 'order') {
+        const t = toEpochMs(tp.occurredAt);
+        if (t >= fromMs && t < toMs) orderedNow.add(tp.customerId);
+        else if (t >= prevFrom && t < fromMs) orderedBefore.add(tp.customerId);
+      }
+    }),
+  ]);
+
+  let retained = 0;
+  for (const id of orderedNow) if (orderedBefore.has(id)) retained++;
+  const retention = orderedBefore.size ? retained / orderedBefore.size : null;
+  const facts = cohort.map((c) => factsOf(ctx, c, at, linked.get(c.id) ?? [], groupBy));
+  const report: KpiReport = { from, to, customers, ...kpiSet(ctx, facts, customers, retention) };
+  if (groupBy) {
+    const byKey = new Map<string | null, Facts[]>();
+    for (const f of facts) {
+      const list = byKey.get(f.group);
+      if (list) list.push(f);
+      else byKey.set(f.group, [f]);
+    }
+    report.groups = [...byKey]
+      .map(([key, list]) => ({ key, ...kpiSet(ctx, list, customers, null) }))
+      .sort((a, b) => b.complaints - a.complaints || String(a.key).localeCompare(String(b.key)));
+  }
+  return report;
+}
