@@ -27,7 +27,7 @@ export interface SignalVerdict {
 
 /**
  * Decides whether a touchpoint's wording is an unspoken complaint. `@crm/core/signals` ships
- * {@link lexiconClassifier} (word lists for en, zh-CN, zh-TW, ms and it, with negation); a
+ * `lexiconClassifier` (word lists for en, zh-CN, zh-TW, ms and it, with negation); a
  * deployment can plug in anything else — a model behind an HTTP call, say — with this shape.
  *
  * @example

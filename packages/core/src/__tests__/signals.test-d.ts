@@ -1,0 +1,33 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import { createCrm, type Complaint, type Page, type Signal, type SignalClassifier, type SignalState, type Touchpoint } from '../index.js';
+import { lexiconClassifier } from '../signals/index.js';
+
+describe('hidden complaints: public types', () => {
+  const crm = createCrm({ signals: { classifier: lexiconClassifier() } });
+
+  it('types the suggestion methods, the signal and the event', () => {
+    expectTypeOf(crm.complaints.suggestions).returns.resolves.toEqualTypeOf<Page<Touchpoint>>();
+    expectTypeOf(crm.complaints.acceptSuggestion).returns.resolves.toEqualTypeOf<Complaint>();
+    expectTypeOf(crm.complaints.dismissSuggestion).returns.resolves.toEqualTypeOf<Touchpoint>();
+    expectTypeOf<Touchpoint['signal']>().toEqualTypeOf<Signal | undefined>();
+    expectTypeOf<Signal['state']>().toEqualTypeOf<SignalState>();
+    crm.on('complaint.suggested', ({ touchpoint, reasons, matches }) => {
+      expectTypeOf(touchpoint).toEqualTypeOf<Touchpoint>();
+      expectTypeOf(reasons).toEqualTypeOf<string[]>();
+      expectTypeOf(matches).toEqualTypeOf<string[]>();
+    });
+    // @ts-expect-error: the reason is required
+    void crm.complaints.dismissSuggestion('t1', {});
+    // @ts-expect-error: signal is stored, not an input of log
+    void crm.touchpoints.log({ customerId: 'c', channel: 'call', direction: 'inbound', signal: { state: 'suggested' } });
+  });
+
+  it('takes any classifier, sync or async', () => {
+    const sync: SignalClassifier = { classify: () => ({ complaint: false, matches: [] }) };
+    const async: SignalClassifier = { classify: async ({ text }) => ({ complaint: text === 'bad', matches: ['bad'], score: 1 }) };
+    createCrm({ signals: { classifier: sync } });
+    createCrm({ signals: { classifier: async, sentimentAtOrBelow: -0.7, wordingDirections: ['inbound', 'outbound'] } });
+    // @ts-expect-error: not a direction
+    createCrm({ signals: { wordingDirections: ['sideways'] } });
+  });
+});
