@@ -7,6 +7,7 @@
 // reading the same records through `store.list` alone (the floor any store-agnostic pass has).
 
 import { createCrm, manualClock } from '@crm/core';
+import { random as prng } from './corpus.mjs';
 import { SCALE, dataset, staffDirectory } from './dataset.mjs';
 import { defineBench, now, summarize } from './harness.mjs';
 
@@ -20,17 +21,6 @@ const POLICY = {
   calendar: { timeZone: 'Europe/Rome', hours: weekdays([['09:00', '13:00'], ['14:00', '18:00']]), holidays: [] },
   targets: { normal: { firstResponse: 'PT4H', resolution: 'P1D' }, high: { firstResponse: 60, resolution: 'PT8H' } },
 };
-
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function listAll(store) {
   let n = 0;

@@ -43,7 +43,11 @@ const UNRESOLVED: ReadonlySet<string> = new Set(UNRESOLVED_STATUSES);
 const NEGATIVE_OUTCOMES: ReadonlySet<string> = new Set(['complaint', 'not_interested']);
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-const quoted = (list: readonly Complaint[]) => list.slice(0, 3).map((c) => `"${c.subject}"`).join(', ') + (list.length > 3 ? ', …' : '');
+const quoted = (list: readonly Complaint[]) =>
+  list
+    .slice(0, 3)
+    .map((c) => `"${c.subject}"`)
+    .join(', ') + (list.length > 3 ? ', …' : '');
 
 /**
  * A customer's health at `now`: a pure function of their complaints, their touchpoints (newest
@@ -62,7 +66,9 @@ export function healthOf(
     reasons.push({
       code: 'open_complaints',
       points: Math.min(30, 10 * open.length),
-      message: `${plural(open.length, 'complaint')} open, the oldest ("${open[0]!.subject}") since ${day(toEpochMs(open[0]!.createdAt))}: check that each has an owner working on it and a next step.`,
+      message: `${plural(open.length, 'complaint')} open, the oldest ("${open[0]!.subject}") since ${day(
+        toEpochMs(open[0]!.createdAt),
+      )}: check that each has an owner working on it and a next step.`,
     });
   }
   // Breached: an open complaint past a target, or one resolved in the last 90 days that missed one.
@@ -76,7 +82,9 @@ export function healthOf(
     reasons.push({
       code: 'sla_breached',
       points: Math.min(40, 20 * breached.length),
-      message: `${plural(breached.length, 'complaint')} missed an SLA target (${quoted(breached)}): escalate, and tell the customer when to expect an answer.`,
+      message: `${plural(breached.length, 'complaint')} missed an SLA target (${quoted(
+        breached,
+      )}): escalate, and tell the customer when to expect an answer.`,
     });
   }
   const recent: Touchpoint[] = [];
@@ -90,7 +98,10 @@ export function healthOf(
     reasons.push({
       code: 'negative_outcomes',
       points: Math.min(24, 8 * negative.length),
-      message: `${negative.length} of the ${plural(recent.length, 'contact')} in the last 90 days ended badly (${outcomes}): read them before the next contact.`,
+      message: `${negative.length} of the ${plural(
+        recent.length,
+        'contact',
+      )} in the last 90 days ended badly (${outcomes}): read them before the next contact.`,
     });
   }
   const rated = recent.filter((tp) => tp.sentiment !== undefined);
@@ -99,7 +110,10 @@ export function healthOf(
     reasons.push({
       code: 'negative_sentiment',
       points: 15,
-      message: `Sentiment averaged ${mean.toFixed(2)} over ${plural(rated.length, 'rated contact')} in the last 90 days: have the owner call to repair the relationship.`,
+      message: `Sentiment averaged ${mean.toFixed(2)} over ${plural(
+        rated.length,
+        'rated contact',
+      )} in the last 90 days: have the owner call to repair the relationship.`,
     });
   }
   if (touchpoints.length >= 3) {
@@ -115,7 +129,10 @@ export function healthOf(
       reasons.push({
         code: 'silence',
         points: 20,
-        message: `No contact for ${plural(Math.floor(silence / DAY), 'day')}, while there is usually contact every ${plural(Math.round(usual / DAY), 'day')}: get in touch.`,
+        message: `No contact for ${plural(Math.floor(silence / DAY), 'day')}, while there is usually contact every ${plural(
+          Math.round(usual / DAY),
+          'day',
+        )}: get in touch.`,
       });
     }
   }
@@ -136,7 +153,8 @@ const byNewest = (a: Touchpoint, b: Touchpoint) =>
 
 /** `crm.health(customerId)`: reads the customer's complaints and newest touchpoints. */
 export async function customerHealth(ctx: HealthContext, customerId: string): Promise<CustomerHealth> {
-  if (typeof customerId !== 'string' || customerId === '') throw CrmValidationError.field('customer id', ['id'], 'expected a non-empty string');
+  if (typeof customerId !== 'string' || customerId === '')
+    throw CrmValidationError.field('customer id', ['id'], 'expected a non-empty string');
   const customer = await ctx.store.get('customers', customerId);
   if (!customer) throw new CrmNotFoundError('customer', customerId);
   const now = ctx.now();
@@ -146,7 +164,8 @@ export async function customerHealth(ctx: HealthContext, customerId: string): Pr
     scan(ctx.store, 'complaints', (c) => void complaints.push(c), { customerId }),
     ctx.store.history(customerId, { types: ['touchpoint'], limit: 500 }),
   ]);
-  for (const item of (page as Page<{ type: string; touchpoint?: Touchpoint }>).items) if (item.touchpoint) touchpoints.push(item.touchpoint);
+  for (const item of (page as Page<{ type: string; touchpoint?: Touchpoint }>).items)
+    if (item.touchpoint) touchpoints.push(item.touchpoint);
   // Future-dated touchpoints (planned visits) say nothing about silence yet.
   const past = touchpoints.filter((tp) => toEpochMs(tp.occurredAt) <= now);
   return healthOf(customerId, complaints, past, now, (c) => ctx.statusOf(c, new Date(now)));
@@ -161,25 +180,46 @@ export async function atRisk(ctx: HealthContext, query: AtRiskQuery = {}): Promi
   const now = ctx.now();
   const customers: Customer[] = [];
   const complaints = new Map<string, Complaint[]>();
-  const touchpoints = new Map<string, Touchpoint[]>();
-  const add = <T>(map: Map<string, T[]>, key: string, value: T) => {
-    const list = map.get(key);
-    if (list) list.push(value);
-    else map.set(key, [value]);
-  };
+  /**
+   * Per customer, only what health reads: the touchpoints of the last 90 days, and the newest
+   * 21 (for the usual gap), kept newest first. A million touchpoints then cost a comparison
+   * or two each, not a sort of every customer's whole history.
+   */
+  const kept = new Map<string, { recent: Touchpoint[]; newest: Touchpoint[] }>();
   const nowIso = new Date(now).toISOString();
+  const recentIso = new Date(now - RECENT).toISOString();
+  const keep = (tp: Touchpoint) => {
+    if (tp.occurredAt > nowIso) return; // Planned contacts say nothing about silence yet.
+    let entry = kept.get(tp.customerId);
+    if (!entry) kept.set(tp.customerId, (entry = { recent: [], newest: [] }));
+    if (tp.occurredAt > recentIso) entry.recent.push(tp);
+    const newest = entry.newest;
+    if (newest.length < GAP_SAMPLE || byNewest(tp, newest[newest.length - 1]!) < 0) {
+      let i = newest.length;
+      while (i > 0 && byNewest(tp, newest[i - 1]!) < 0) i--;
+      newest.splice(i, 0, tp);
+      if (newest.length > GAP_SAMPLE) newest.pop();
+    }
+  };
   await Promise.all([
     scan(ctx.store, 'customers', (c) => void customers.push(c)),
-    scan(ctx.store, 'complaints', (c) => add(complaints, c.customerId, c)),
-    scan(ctx.store, 'touchpoints', (tp) => {
-      if (tp.occurredAt <= nowIso) add(touchpoints, tp.customerId, tp);
+    scan(ctx.store, 'complaints', (c) => {
+      const list = complaints.get(c.customerId);
+      if (list) list.push(c);
+      else complaints.set(c.customerId, [c]);
     }),
+    scan(ctx.store, 'touchpoints', keep),
   ]);
   const at = new Date(now);
   const found: CustomerHealth[] = [];
   for (const customer of customers) {
-    const tps = touchpoints.get(customer.id) ?? [];
-    tps.sort(byNewest);
+    const entry = kept.get(customer.id);
+    let tps: Touchpoint[] = [];
+    if (entry) {
+      // The recent ones newest first, then those of the newest 21 that are older.
+      tps = entry.recent.sort(byNewest);
+      for (const tp of entry.newest) if (tp.occurredAt <= recentIso) tps.push(tp);
+    }
     const health = healthOf(customer.id, complaints.get(customer.id) ?? [], tps, now, (c) => ctx.statusOf(c, at));
     if (health.level !== 'healthy') found.push(health);
   }

@@ -128,32 +128,42 @@ export function parseKpiTargets(input: unknown): Partial<Record<KpiName, number>
       error.issues.map((issue) => {
         const path = ['kpiTargets', ...issue.path];
         const unknown = issue.code === 'unknown_field';
-        return { ...issue, path, field: formatPath(path), message: unknown ? `unknown KPI; expected one of ${KPI_NAMES.join(', ')}` : issue.message };
+        return {
+          ...issue,
+          path,
+          field: formatPath(path),
+          message: unknown ? `unknown KPI; expected one of ${KPI_NAMES.join(', ')}` : issue.message,
+        };
       }),
     );
   }
 }
 
 function factsOf(ctx: KpiContext, c: Complaint, at: number, linked: readonly Touchpoint[], groupBy: string | undefined): Facts {
-  let opened = toEpochMs(c.createdAt);
-  let responded = Number.NaN;
-  let resolved = Number.NaN;
+  // Stored timestamps are canonical ISO strings: compared as strings, and only the three that
+  // count are parsed (a hundred thousand logs of a dozen entries each add up).
+  const atIso = new Date(at).toISOString();
+  let openedAt = c.createdAt;
+  let respondedAt: string | undefined;
+  let resolvedAt: string | undefined;
   let isResolved = false;
   let owner = c.ownerId ?? null;
   let satisfaction: number | null = null;
   for (const e of c.activity) {
-    const t = toEpochMs(e.at);
-    if (t > at) continue;
-    if (e.type === 'opened') opened = t;
+    if (e.at > atIso) continue;
+    if (e.type === 'opened') openedAt = e.at;
     else if (e.type === 'assigned') owner = e.to;
     else if (e.type === 'satisfaction_recorded') satisfaction = e.score;
-    else if (e.type === 'responded' && e.direction === 'outbound' && Number.isNaN(responded)) responded = t;
+    else if (e.type === 'responded' && e.direction === 'outbound' && respondedAt === undefined) respondedAt = e.at;
     else if (e.type === 'status_changed') {
       isResolved = RESOLVED.has(e.to);
-      if (e.to === 'resolved' && e.from !== 'resolved') resolved = t;
-      if (isResolved && Number.isNaN(responded)) responded = t;
+      if (e.to === 'resolved' && e.from !== 'resolved') resolvedAt = e.at;
+      if (isResolved && respondedAt === undefined) respondedAt = e.at;
     }
   }
+  const opened = toEpochMs(openedAt);
+  const responded = respondedAt === undefined ? Number.NaN : toEpochMs(respondedAt);
+  const resolved = resolvedAt === undefined ? Number.NaN : toEpochMs(resolvedAt);
   const status = c.slaPolicyId === undefined ? null : ctx.statusOf(c, new Date(at));
   const cal = ctx.calendarOf(c);
   // The SLA clock's business minutes (pauses left out) when it measured this; else the calendar's; else wall-clock.
@@ -173,7 +183,13 @@ function factsOf(ctx: KpiContext, c: Complaint, at: number, linked: readonly Tou
   }
   const { handoffs, repeatContacts } = complaintCounts(c, linked, at);
   const group =
-    groupBy === 'channel' ? c.channel : groupBy === 'owner' ? owner : groupBy === 'department' ? (owner && ctx.staff?.get(owner)?.departments[0]) ?? null : null;
+    groupBy === 'channel'
+      ? c.channel
+      : groupBy === 'owner'
+      ? owner
+      : groupBy === 'department'
+      ? (owner && ctx.staff?.get(owner)?.departments[0]) ?? null
+      : null;
   return {
     group,
     firstResponse: span(responded, 'firstResponse'),
@@ -245,6 +261,8 @@ export async function computeKpis(ctx: KpiContext, query: KpiQuery): Promise<Kpi
   if (fromMs >= toMs) throw CrmValidationError.field('KPI query', ['from'], 'must be before `to`', 'invalid_range');
   const at = Math.min(toMs, ctx.now());
   const prevFrom = fromMs - (toMs - fromMs);
+  // The period's bounds as stored timestamps, to compare records' timestamps as strings.
+  const [fromIso, toIso, prevFromIso] = [fromMs, toMs, prevFrom].map((ms) => new Date(ms).toISOString()) as [string, string, string];
 
   let customers = 0;
   const cohort: Complaint[] = [];
@@ -253,11 +271,11 @@ export async function computeKpis(ctx: KpiContext, query: KpiQuery): Promise<Kpi
   const orderedBefore = new Set<string>();
   await Promise.all([
     scan(ctx.store, 'customers', (c) => {
-      if (toEpochMs(c.createdAt) < toMs) customers++;
+      if (c.createdAt < toIso) customers++;
     }),
     scan(ctx.store, 'complaints', (c) => {
-      const opened = toEpochMs(c.activity[0]?.type === 'opened' ? c.activity[0].at : c.createdAt);
-      if (opened >= fromMs && opened < toMs) cohort.push(c);
+      const opened = c.activity[0]?.type === 'opened' ? c.activity[0].at : c.createdAt;
+      if (opened >= fromIso && opened < toIso) cohort.push(c);
     }),
     scan(ctx.store, 'touchpoints', (tp) => {
       if (tp.complaintId !== undefined && tp.direction === 'inbound') {
@@ -266,9 +284,9 @@ export async function computeKpis(ctx: KpiContext, query: KpiQuery): Promise<Kpi
         else linked.set(tp.complaintId, [tp]);
       }
       if (tp.outcome === 'order') {
-        const t = toEpochMs(tp.occurredAt);
-        if (t >= fromMs && t < toMs) orderedNow.add(tp.customerId);
-        else if (t >= prevFrom && t < fromMs) orderedBefore.add(tp.customerId);
+        const t = tp.occurredAt;
+        if (t >= fromIso && t < toIso) orderedNow.add(tp.customerId);
+        else if (t >= prevFromIso && t < fromIso) orderedBefore.add(tp.customerId);
       }
     }),
   ]);
