@@ -49,6 +49,162 @@ const quoted = (list: readonly Complaint[]) =>
     .map((c) => `"${c.subject}"`)
     .join(', ') + (list.length > 3 ? ', …' : '');
 
+/** What health is computed from: the numbers (cheap, for every customer), before any sentence is written. */
+interface HealthFacts {
+  customerId: string;
+  open: number;
+  /** The oldest open complaint. */
+  oldestOpen: Complaint | undefined;
+  breached: Complaint[];
+  recent: number;
+  negative: number;
+  /** The negative outcomes seen, in order (empty when none). */
+  outcomes: string[];
+  rated: number;
+  mean: number;
+  /** Days of silence and the usual gap in days, when silence is a reason. */
+  silence: { days: number; usualDays: number } | null;
+}
+
+const POINTS = {
+  open_complaints: (f: HealthFacts) => Math.min(30, 10 * f.open),
+  sla_breached: (f: HealthFacts) => Math.min(40, 20 * f.breached.length),
+  negative_outcomes: (f: HealthFacts) => Math.min(24, 8 * f.negative),
+  negative_sentiment: () => 15,
+  silence: () => 20,
+} as const;
+
+const NONE: Complaint[] = [];
+const NO_OUTCOMES: string[] = [];
+
+/** The instants health compares stored timestamps with, as stored timestamps (computed once per `now`). */
+let bounds = { now: Number.NaN, recentIso: '', quietIso: '' };
+function boundsOf(now: number) {
+  if (bounds.now !== now) {
+    bounds = { now, recentIso: new Date(now - RECENT).toISOString(), quietIso: new Date(now - 14 * DAY).toISOString() };
+  }
+  return bounds;
+}
+
+function factsOf(
+  customerId: string,
+  complaints: readonly Complaint[],
+  touchpoints: readonly Touchpoint[],
+  now: number,
+  statusOf: (complaint: Complaint) => SlaStatus,
+): HealthFacts {
+  let open = 0;
+  let oldestOpen: Complaint | undefined;
+  let breached: Complaint[] = NONE;
+  const { recentIso, quietIso } = boundsOf(now);
+  for (const c of complaints) {
+    const isOpen = UNRESOLVED.has(c.status);
+    if (isOpen) {
+      open++;
+      if (!oldestOpen || c.createdAt < oldestOpen.createdAt) oldestOpen = c;
+    }
+    // Breached: an open complaint past a target, or one resolved in the last 90 days that missed one.
+    if (c.slaPolicyId === undefined || (!isOpen && !(c.resolvedAt && c.resolvedAt >= recentIso))) continue;
+    const { targets } = statusOf(c);
+    for (const name in targets) {
+      const state = targets[name as keyof typeof targets]!.state;
+      if (state === 'breached' || state === 'missed') {
+        if (breached === NONE) breached = [];
+        breached.push(c);
+        break;
+      }
+    }
+  }
+  let recent = 0;
+  let negative = 0;
+  let rated = 0;
+  let sum = 0;
+  let outcomes: string[] = NO_OUTCOMES;
+  for (const tp of touchpoints) {
+    // Stored timestamps compare as strings; touchpoints come newest first.
+    if (tp.occurredAt < recentIso) break;
+    recent++;
+    if (tp.outcome !== undefined && NEGATIVE_OUTCOMES.has(tp.outcome)) {
+      negative++;
+      if (outcomes === NO_OUTCOMES) outcomes = [];
+      if (!outcomes.includes(tp.outcome)) outcomes.push(tp.outcome);
+    }
+    if (tp.sentiment !== undefined) {
+      rated++;
+      sum += tp.sentiment;
+    }
+  }
+  let silence: HealthFacts['silence'] = null;
+  // Silence needs two weeks without contact at least: most customers are spared the gaps.
+  if (touchpoints.length >= 3 && touchpoints[0]!.occurredAt <= quietIso) {
+    const gaps: number[] = [];
+    for (let i = 1; i < Math.min(GAP_SAMPLE, touchpoints.length); i++) {
+      gaps.push(toEpochMs(touchpoints[i - 1]!.occurredAt) - toEpochMs(touchpoints[i]!.occurredAt));
+    }
+    gaps.sort((a, b) => a - b);
+    const usual = Math.max(DAY, gaps[gaps.length >> 1]!);
+    const quiet = now - toEpochMs(touchpoints[0]!.occurredAt);
+    // Longer than twice the usual gap, and at least two weeks.
+    if (quiet > 2 * usual && quiet >= 14 * DAY) silence = { days: Math.floor(quiet / DAY), usualDays: Math.round(usual / DAY) };
+  }
+  return { customerId, open, oldestOpen, breached, recent, negative, outcomes, rated, mean: rated ? sum / rated : 0, silence };
+}
+
+/** The reasons that apply, with their points, most first (their sentences only when `write`). */
+function reasonsOf(f: HealthFacts, write: boolean): HealthReason[] {
+  const reasons: HealthReason[] = [];
+  const add = (code: HealthReason['code'], message: () => string) =>
+    reasons.push({ code, points: POINTS[code](f), message: write ? message() : '' });
+  if (f.open) {
+    add(
+      'open_complaints',
+      () =>
+        `${plural(f.open, 'complaint')} open, the oldest ("${f.oldestOpen!.subject}") since ${day(
+          toEpochMs(f.oldestOpen!.createdAt),
+        )}: check that each has an owner working on it and a next step.`,
+    );
+  }
+  if (f.breached.length) {
+    add(
+      'sla_breached',
+      () =>
+        `${plural(f.breached.length, 'complaint')} missed an SLA target (${quoted(
+          f.breached,
+        )}): escalate, and tell the customer when to expect an answer.`,
+    );
+  }
+  if (f.negative) {
+    add(
+      'negative_outcomes',
+      () =>
+        `${f.negative} of the ${plural(f.recent, 'contact')} in the last 90 days ended badly (${[...f.outcomes].join(
+          ', ',
+        )}): read them before the next contact.`,
+    );
+  }
+  if (f.rated && f.mean <= -0.3) {
+    add(
+      'negative_sentiment',
+      () =>
+        `Sentiment averaged ${f.mean.toFixed(2)} over ${plural(
+          f.rated,
+          'rated contact',
+        )} in the last 90 days: have the owner call to repair the relationship.`,
+    );
+  }
+  if (f.silence) {
+    const { days, usualDays } = f.silence;
+    add(
+      'silence',
+      () => `No contact for ${plural(days, 'day')}, while there is usually contact every ${plural(usualDays, 'day')}: get in touch.`,
+    );
+  }
+  return reasons.sort((a, b) => b.points - a.points);
+}
+
+const scoreOf = (reasons: readonly HealthReason[]) => Math.max(0, 100 - reasons.reduce((sum, r) => sum + r.points, 0));
+const levelOf = (score: number): CustomerHealth['level'] => (score > 80 ? 'healthy' : score >= 50 ? 'at_risk' : 'critical');
+
 /**
  * A customer's health at `now`: a pure function of their complaints, their touchpoints (newest
  * first; only the newest 90 days and 21 are read) and each complaint's SLA status.
@@ -60,85 +216,9 @@ export function healthOf(
   now: number,
   statusOf: (complaint: Complaint) => SlaStatus,
 ): CustomerHealth {
-  const reasons: HealthReason[] = [];
-  const open = complaints.filter((c) => UNRESOLVED.has(c.status)).sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
-  if (open.length) {
-    reasons.push({
-      code: 'open_complaints',
-      points: Math.min(30, 10 * open.length),
-      message: `${plural(open.length, 'complaint')} open, the oldest ("${open[0]!.subject}") since ${day(
-        toEpochMs(open[0]!.createdAt),
-      )}: check that each has an owner working on it and a next step.`,
-    });
-  }
-  // Breached: an open complaint past a target, or one resolved in the last 90 days that missed one.
-  const breached = complaints.filter((c) => {
-    if (c.slaPolicyId === undefined) return false;
-    const open = UNRESOLVED.has(c.status);
-    if (!open && !(c.resolvedAt && now - toEpochMs(c.resolvedAt) <= RECENT)) return false;
-    return Object.values(statusOf(c).targets).some((t) => t.state === 'breached' || t.state === 'missed');
-  });
-  if (breached.length) {
-    reasons.push({
-      code: 'sla_breached',
-      points: Math.min(40, 20 * breached.length),
-      message: `${plural(breached.length, 'complaint')} missed an SLA target (${quoted(
-        breached,
-      )}): escalate, and tell the customer when to expect an answer.`,
-    });
-  }
-  const recent: Touchpoint[] = [];
-  for (const tp of touchpoints) {
-    if (now - toEpochMs(tp.occurredAt) > RECENT) break;
-    recent.push(tp);
-  }
-  const negative = recent.filter((tp) => tp.outcome !== undefined && NEGATIVE_OUTCOMES.has(tp.outcome));
-  if (negative.length) {
-    const outcomes = [...new Set(negative.map((tp) => tp.outcome))].join(', ');
-    reasons.push({
-      code: 'negative_outcomes',
-      points: Math.min(24, 8 * negative.length),
-      message: `${negative.length} of the ${plural(
-        recent.length,
-        'contact',
-      )} in the last 90 days ended badly (${outcomes}): read them before the next contact.`,
-    });
-  }
-  const rated = recent.filter((tp) => tp.sentiment !== undefined);
-  const mean = rated.reduce((sum, tp) => sum + tp.sentiment!, 0) / (rated.length || 1);
-  if (rated.length && mean <= -0.3) {
-    reasons.push({
-      code: 'negative_sentiment',
-      points: 15,
-      message: `Sentiment averaged ${mean.toFixed(2)} over ${plural(
-        rated.length,
-        'rated contact',
-      )} in the last 90 days: have the owner call to repair the relationship.`,
-    });
-  }
-  if (touchpoints.length >= 3) {
-    const gaps: number[] = [];
-    for (let i = 1; i < Math.min(GAP_SAMPLE, touchpoints.length); i++) {
-      gaps.push(toEpochMs(touchpoints[i - 1]!.occurredAt) - toEpochMs(touchpoints[i]!.occurredAt));
-    }
-    gaps.sort((a, b) => a - b);
-    const usual = Math.max(DAY, gaps[gaps.length >> 1]!);
-    const silence = now - toEpochMs(touchpoints[0]!.occurredAt);
-    // Longer than twice the usual gap, and at least two weeks.
-    if (silence > 2 * usual && silence >= 14 * DAY) {
-      reasons.push({
-        code: 'silence',
-        points: 20,
-        message: `No contact for ${plural(Math.floor(silence / DAY), 'day')}, while there is usually contact every ${plural(
-          Math.round(usual / DAY),
-          'day',
-        )}: get in touch.`,
-      });
-    }
-  }
-  reasons.sort((a, b) => b.points - a.points);
-  const score = Math.max(0, 100 - reasons.reduce((sum, r) => sum + r.points, 0));
-  return { customerId, level: score > 80 ? 'healthy' : score >= 50 ? 'at_risk' : 'critical', score, reasons };
+  const reasons = reasonsOf(factsOf(customerId, complaints, touchpoints, now, statusOf), true);
+  const score = scoreOf(reasons);
+  return { customerId, level: levelOf(score), score, reasons };
 }
 
 /** What health needs of the CRM. */
@@ -211,7 +291,8 @@ export async function atRisk(ctx: HealthContext, query: AtRiskQuery = {}): Promi
     scan(ctx.store, 'touchpoints', keep),
   ]);
   const at = new Date(now);
-  const found: CustomerHealth[] = [];
+  // Scores first, for everyone; sentences only for the customers returned.
+  const found: { facts: HealthFacts; score: number }[] = [];
   for (const customer of customers) {
     const entry = kept.get(customer.id);
     let tps: Touchpoint[] = [];
@@ -220,9 +301,13 @@ export async function atRisk(ctx: HealthContext, query: AtRiskQuery = {}): Promi
       tps = entry.recent.sort(byNewest);
       for (const tp of entry.newest) if (tp.occurredAt <= recentIso) tps.push(tp);
     }
-    const health = healthOf(customer.id, complaints.get(customer.id) ?? [], tps, now, (c) => ctx.statusOf(c, at));
-    if (health.level !== 'healthy') found.push(health);
+    const facts = factsOf(customer.id, complaints.get(customer.id) ?? [], tps, now, (c) => ctx.statusOf(c, at));
+    const score = scoreOf(reasonsOf(facts, false));
+    if (levelOf(score) !== 'healthy') found.push({ facts, score });
   }
   // Customers are read in creation order; a stable sort keeps the oldest first among equals.
-  return found.sort((a, b) => a.score - b.score).slice(0, limit);
+  return found
+    .sort((a, b) => a.score - b.score)
+    .slice(0, limit)
+    .map(({ facts, score }) => ({ customerId: facts.customerId, level: levelOf(score), score, reasons: reasonsOf(facts, true) }));
 }
