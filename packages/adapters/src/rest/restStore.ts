@@ -6,7 +6,6 @@ import {
   type Change,
   type ChangePage,
   type CrmStore,
-  type EntityName,
   type EntityRecords,
   type HistoryItem,
   type Page,
