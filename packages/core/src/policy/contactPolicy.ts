@@ -3,7 +3,7 @@ import { CrmValidationError } from '../errors/validationError.js';
 import type { Complaint } from '../schemas/complaint.js';
 import type { ContactPolicy } from '../schemas/contactPolicy.js';
 import type { Customer } from '../schemas/customer.js';
-import { CHANNELS, type Channel } from '../schemas/primitives.js';
+import { CHANNELS, toEpochMs, type Channel } from '../schemas/primitives.js';
 import { getOrThrow, type ServiceContext } from '../services/context.js';
 import type { HistoryItem, Page } from '../store/types.js';
 
@@ -76,7 +76,7 @@ function lastResolution(complaints: readonly Complaint[], at: number): number {
   for (const complaint of complaints) {
     for (const entry of complaint.activity) {
       if (entry.type !== 'status_changed' || entry.to !== 'resolved') continue;
-      const t = Date.parse(entry.at);
+      const t = toEpochMs(entry.at);
       if (t <= at && t > last) last = t;
     }
   }
@@ -194,7 +194,7 @@ export async function checkContact(
         if (item.type !== 'touchpoint' || item.at > atIso) continue;
         const touchpoint = item.touchpoint;
         if (touchpoint.direction !== 'outbound' || (policy.channels && !policy.channels.includes(touchpoint.channel))) continue;
-        times.push(Date.parse(item.at));
+        times.push(toEpochMs(item.at));
         channels.push(touchpoint.channel);
       }
       cursor = page.nextCursor;

@@ -143,7 +143,7 @@ export function customerService(ctx: ServiceContext): CustomerService {
         const page: Page<Customer> = await ctx.store.list('customers', { order: 'asc', limit: 500, cursor });
         for (const customer of page.items) {
           const addresses = customer.addresses.filter(
-            (a) => a.status === 'returned' || a.confirmedAt === undefined || Date.parse(a.confirmedAt) < before,
+            (a) => a.status === 'returned' || a.confirmedAt === undefined || toEpochMs(a.confirmedAt) < before,
           );
           if (addresses.length === 0) continue;
           items.push({ customer, addresses });

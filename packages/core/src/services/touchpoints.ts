@@ -3,6 +3,7 @@ import { parseOrThrow } from '../schemas/parse.js';
 import { fastTouchpointInput } from '../schemas/touchpointFastPath.js';
 import { TouchpointInputSchema, type Touchpoint, type TouchpointInput } from '../schemas/touchpoint.js';
 import type { Customer } from '../schemas/customer.js';
+import { toEpochMs } from '../schemas/primitives.js';
 import type { Page } from '../store/types.js';
 import { checkStaff, getOrThrow, nowIso, type ServiceContext } from './context.js';
 import { CrmPolicyError } from '../errors/policyError.js';
@@ -88,7 +89,7 @@ const POLICY_GRACE_MS = 5 * 60_000;
  */
 async function enforceContactPolicy(ctx: ServiceContext, customer: Customer, touchpoint: Touchpoint): Promise<void> {
   const policy = touchpoint.direction === 'outbound' ? ctx.contactPolicy : null;
-  const at = Date.parse(touchpoint.occurredAt);
+  const at = toEpochMs(touchpoint.occurredAt);
   const applies =
     policy && (!policy.channels || policy.channels.includes(touchpoint.channel)) && at >= ctx.clock.now().getTime() - POLICY_GRACE_MS;
   const check = applies ? await checkContact(ctx, policy, customer, touchpoint.channel, at) : null;

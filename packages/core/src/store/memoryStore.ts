@@ -284,56 +284,45 @@ export function memoryStore(): CrmStore {
     async history(customerId, query: HistoryQuery = {}) {
       assertOpen();
       const { limit, afterKey: after, types, channels } = checkHistoryQuery(query);
-      type Entry = { key: string; item: () => HistoryItem | null };
-      const walks: Iterator<Entry>[] = [];
-      if (types.includes('touchpoint')) {
-        walks.push(
-          (function* () {
-            for (const t of touchpoints.indexes.customer!.index.walk(customerId, 'desc', after, 1)) {
-              yield { key: t.occurredAt + t.id, item: () => ({ type: 'touchpoint', id: t.id, at: t.occurredAt, touchpoint: t }) };
-            }
-          })(),
-        );
-      }
-      if (types.includes('complaint_activity')) {
-        walks.push(
-          (function* () {
-            for (const ref of activityHistory.walk(customerId, 'desc', after)) {
-              yield {
-                key: activityKey(ref),
-                item: () => {
-                  const complaint = complaints.find(ref.complaintId);
-                  if (!complaint) return null;
-                  return {
-                    type: 'complaint_activity',
-                    id: ref.activity.id,
-                    at: ref.activity.at,
-                    complaint: summarize(complaint),
-                    activity: ref.activity,
-                  };
-                },
-              };
-            }
-          })(),
-        );
-      }
+      // Two lists newest first (the customer's touchpoints by time, their complaints' activity),
+      // merged by stepping two positions: no generator or key string per item, only per page.
+      const tps = types.includes('touchpoint')
+        ? touchpoints.indexes.customer!.index.span(customerId, 'desc', after, 1)
+        : { items: [] as readonly Touchpoint[], start: -1 };
+      const acts = types.includes('complaint_activity')
+        ? activityHistory.span(customerId, 'desc', after)
+        : { items: [] as readonly ActivityRef[], start: -1 };
+      let i = tps.start;
+      let j = acts.start;
       const items: HistoryItem[] = [];
       let lastKey = '';
       let more = false;
-      for (const entry of mergeWalks(walks, (e) => e.key, 'desc')) {
-        const item = entry.item();
-        if (!item) continue;
-        if (channels) {
-          const channel = item.type === 'touchpoint' ? item.touchpoint.channel : item.complaint.channel;
-          if (!channels.has(channel)) continue;
+      while (i >= 0 || j >= 0) {
+        const t = i >= 0 ? tps.items[i]! : undefined;
+        const ref = j >= 0 ? acts.items[j]! : undefined;
+        // Keys are `at + id` with `at` of fixed length: comparing the parts compares the keys.
+        const takeTouchpoint =
+          t !== undefined &&
+          (ref === undefined || t.occurredAt > ref.activity.at || (t.occurredAt === ref.activity.at && t.id > ref.activity.id));
+        let item: HistoryItem | null = null;
+        if (takeTouchpoint) {
+          i--;
+          if (channels && !channels.has(t.channel)) continue;
+          item = { type: 'touchpoint', id: t.id, at: t.occurredAt, touchpoint: t };
+        } else {
+          j--;
+          const complaint = complaints.find(ref!.complaintId);
+          if (!complaint || (channels && !channels.has(complaint.channel))) continue;
+          item = { type: 'complaint_activity', id: ref!.activity.id, at: ref!.activity.at, complaint: summarize(complaint), activity: ref!.activity };
         }
         if (items.length === limit) {
           more = true;
           break;
         }
         items.push(item);
-        lastKey = entry.key;
       }
+      const last = items[items.length - 1];
+      if (more && last) lastKey = last.at + last.id;
       return { items, nextCursor: more ? encodeCursor('history', lastKey) : null };
     },
 

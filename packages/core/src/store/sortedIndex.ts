@@ -9,6 +9,8 @@ export interface Ordering<R> {
   before?(a: R, b: R): boolean;
 }
 
+const NO_ITEMS: readonly never[] = [];
+
 /**
  * Records grouped by a key (a customer id, a status, an email) and kept sorted within each group
  * in one or more orders, so a page is a binary search plus a walk: O(log n + page size). Several
@@ -76,15 +78,22 @@ export class SortedIndex<R> {
    * `afterKey` (or at the start), yielding records until the caller stops.
    */
   *walk(group: string, order: 'asc' | 'desc', afterKey?: string, ordering = 0): Generator<R, void, undefined> {
+    const { items, start } = this.span(group, order, afterKey, ordering);
+    if (order === 'asc') for (let i = start; i < items.length; i++) yield items[i]!;
+    else for (let i = start; i >= 0; i--) yield items[i]!;
+  }
+
+  /**
+   * What {@link SortedIndex.walk} walks, for loops that step themselves (no generator per page):
+   * `group`'s records in ordering `ordering` (not to be changed) and the position of the first
+   * record strictly after `afterKey`, counting up from there for `asc` and down for `desc` (-1:
+   * none left).
+   */
+  span(group: string, order: 'asc' | 'desc', afterKey?: string, ordering = 0): { items: readonly R[]; start: number } {
     const items = this.#groups.get(group)?.[ordering];
-    if (!items) return;
-    if (order === 'asc') {
-      let i = afterKey === undefined ? 0 : this.#upperBound(items, ordering, afterKey);
-      while (i < items.length) yield items[i++]!;
-    } else {
-      let i = afterKey === undefined ? items.length - 1 : this.#lowerBound(items, ordering, afterKey) - 1;
-      while (i >= 0) yield items[i--]!;
-    }
+    if (!items) return { items: NO_ITEMS as readonly R[], start: order === 'asc' ? 0 : -1 };
+    if (order === 'asc') return { items, start: afterKey === undefined ? 0 : this.#upperBound(items, ordering, afterKey) };
+    return { items, start: afterKey === undefined ? items.length - 1 : this.#lowerBound(items, ordering, afterKey) - 1 };
   }
 
   #insert(items: R[], o: number, record: R): void {
