@@ -313,4 +313,41 @@ describe('crm.health and crm.atRisk', () => {
     await expect(crm.atRisk({ limit: 0 })).rejects.toThrowErrorMatchingInlineSnapshot(`[CrmValidationError: Invalid at-risk query: limit: must be a whole number from 1 to 1000]`);
     await expect(crm.health('nobody')).rejects.toThrowErrorMatchingInlineSnapshot(`[CrmNotFoundError: No customer with id "nobody" exists]`);
   });
+
+  it('ranks every customer by the score crm.health gives them (random histories, paged, future-dated, ties)', async () => {
+    const { crm, clock, make, log } = await world();
+    // A small deterministic generator, so a failure names a reproducible world.
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const OUTCOMES = [undefined, 'complaint', 'not_interested', 'resolved', 'order'] as const;
+    const customers = [];
+    for (let c = 0; c < 60; c++) {
+      const customer = await make(`Customer ${c}`);
+      customers.push(customer);
+      // Some with none, some with a few, some with more than a history page (100) in 90 days.
+      const count = c % 10 === 0 ? 0 : c % 7 === 0 ? 130 + Math.floor(rand() * 40) : Math.floor(rand() * 30);
+      const spread = c % 3 === 0 ? 400 : 60;
+      for (let i = 0; i < count; i++) {
+        const daysAgo = c % 11 === 0 && i % 4 === 0 ? -3 : Math.floor(rand() * spread); // -3: planned, in the future
+        const outcome = OUTCOMES[Math.floor(rand() * OUTCOMES.length)];
+        const sentiment = rand() < 0.5 ? Math.round((rand() * 2 - 1) * 10) / 10 : undefined;
+        await log(customer.id, daysAgo + (i % 2 ? 0.5 : 0), { ...(outcome ? { outcome } : {}), ...(sentiment === undefined ? {} : { sentiment }) });
+      }
+      for (let k = 0; k < c % 4; k++) {
+        const complaint = await crm.complaints.open({ customerId: customer.id, subject: `Problem ${c}.${k}`, channel: 'email' });
+        if (k === 1) await crm.complaints.resolve(complaint.id, {});
+      }
+    }
+    clock.set('2026-03-03T15:00:00Z'); // the open complaints' first responses are breached by now
+    const list = await crm.atRisk({ limit: 1000 });
+    const every = await Promise.all(customers.map((c) => crm.health(c.id)));
+    const expected = every
+      .map((h, i) => ({ h, i }))
+      .filter(({ h }) => h.level !== 'healthy')
+      .sort((a, b) => a.h.score - b.h.score || a.i - b.i)
+      .map(({ h }) => h);
+    expect(expected.length).toBeGreaterThan(20);
+    expect(new Set(expected.map((h) => h.reasons.map((r) => r.code).join())).size).toBeGreaterThan(5);
+    expect(list).toEqual(expected);
+  });
 });

@@ -7,7 +7,7 @@ import { UNRESOLVED_STATUSES, type Complaint } from '../schemas/complaint.js';
 import type { Customer } from '../schemas/customer.js';
 import type { Touchpoint } from '../schemas/touchpoint.js';
 import type { SlaStatus } from '../sla/engine.js';
-import type { CrmStore, Page } from '../store/types.js';
+import type { CrmStore, HistoryItem, Page } from '../store/types.js';
 import { scan } from './scan.js';
 
 /** Why a customer's health is down: a sentence a person can act on, and the points it costs. */
@@ -66,22 +66,68 @@ interface HealthFacts {
   silence: { days: number; usualDays: number } | null;
 }
 
+/** The points each reason costs, from the numbers alone (shared by `health` and `atRisk`'s ranking). */
 const POINTS = {
-  open_complaints: (f: HealthFacts) => Math.min(30, 10 * f.open),
-  sla_breached: (f: HealthFacts) => Math.min(40, 20 * f.breached.length),
-  negative_outcomes: (f: HealthFacts) => Math.min(24, 8 * f.negative),
+  open_complaints: (open: number) => Math.min(30, 10 * open),
+  sla_breached: (breached: number) => Math.min(40, 20 * breached),
+  negative_outcomes: (negative: number) => Math.min(24, 8 * negative),
   negative_sentiment: () => 15,
   silence: () => 20,
 } as const;
+
+/** Sentiment averaging this or less over the recent rated contacts is a reason. */
+const LOW_SENTIMENT = -0.3;
+
+/** The score out of 100 from the numbers health is made of. */
+function scoreFrom(open: number, breached: number, negative: number, lowSentiment: boolean, silent: boolean): number {
+  let points = 0;
+  if (open) points += POINTS.open_complaints(open);
+  if (breached) points += POINTS.sla_breached(breached);
+  if (negative) points += POINTS.negative_outcomes(negative);
+  if (lowSentiment) points += POINTS.negative_sentiment();
+  if (silent) points += POINTS.silence();
+  return Math.max(0, 100 - points);
+}
+
+/**
+ * Whether a complaint counts as breached: it has an SLA policy and a target breached or missed,
+ * and it is open or was resolved in the last 90 days.
+ */
+function isBreached(c: Complaint, open: boolean, recentIso: string, statusOf: (complaint: Complaint) => SlaStatus): boolean {
+  if (c.slaPolicyId === undefined || (!open && !(c.resolvedAt && c.resolvedAt >= recentIso))) return false;
+  const { targets } = statusOf(c);
+  for (const name in targets) {
+    const state = targets[name as keyof typeof targets]!.state;
+    if (state === 'breached' || state === 'missed') return true;
+  }
+  return false;
+}
+
+const gapScratch = new Float64Array(GAP_SAMPLE - 1);
+
+/**
+ * Silence, from the instants (epoch ms, newest first) of the customer's newest `count` (at most
+ * 21) past touchpoints, `total` of them in all: two weeks without contact at least, and over
+ * twice the usual gap (the median gap between those touchpoints, at least a day).
+ */
+function silenceOf(newest: ArrayLike<number>, offset: number, count: number, total: number, now: number): HealthFacts['silence'] {
+  if (total < 3 || now - newest[offset]! < 14 * DAY) return null;
+  const n = Math.min(count, GAP_SAMPLE) - 1;
+  for (let i = 0; i < n; i++) gapScratch[i] = newest[offset + i]! - newest[offset + i + 1]!;
+  const gaps = gapScratch.subarray(0, n).sort();
+  const usual = Math.max(DAY, gaps[n >> 1]!);
+  const quiet = now - newest[offset]!;
+  return quiet > 2 * usual ? { days: Math.floor(quiet / DAY), usualDays: Math.round(usual / DAY) } : null;
+}
 
 const NONE: Complaint[] = [];
 const NO_OUTCOMES: string[] = [];
 
 /** The instants health compares stored timestamps with, as stored timestamps (computed once per `now`). */
-let bounds = { now: Number.NaN, recentIso: '', quietIso: '' };
+let bounds = { now: Number.NaN, nowIso: '', recentIso: '' };
 function boundsOf(now: number) {
   if (bounds.now !== now) {
-    bounds = { now, recentIso: new Date(now - RECENT).toISOString(), quietIso: new Date(now - 14 * DAY).toISOString() };
+    bounds = { now, nowIso: new Date(now).toISOString(), recentIso: new Date(now - RECENT).toISOString() };
   }
   return bounds;
 }
@@ -96,23 +142,16 @@ function factsOf(
   let open = 0;
   let oldestOpen: Complaint | undefined;
   let breached: Complaint[] = NONE;
-  const { recentIso, quietIso } = boundsOf(now);
+  const { recentIso } = boundsOf(now);
   for (const c of complaints) {
     const isOpen = UNRESOLVED.has(c.status);
     if (isOpen) {
       open++;
       if (!oldestOpen || c.createdAt < oldestOpen.createdAt) oldestOpen = c;
     }
-    // Breached: an open complaint past a target, or one resolved in the last 90 days that missed one.
-    if (c.slaPolicyId === undefined || (!isOpen && !(c.resolvedAt && c.resolvedAt >= recentIso))) continue;
-    const { targets } = statusOf(c);
-    for (const name in targets) {
-      const state = targets[name as keyof typeof targets]!.state;
-      if (state === 'breached' || state === 'missed') {
-        if (breached === NONE) breached = [];
-        breached.push(c);
-        break;
-      }
+    if (isBreached(c, isOpen, recentIso, statusOf)) {
+      if (breached === NONE) breached = [];
+      breached.push(c);
     }
   }
   let recent = 0;
@@ -134,27 +173,25 @@ function factsOf(
       sum += tp.sentiment;
     }
   }
-  let silence: HealthFacts['silence'] = null;
-  // Silence needs two weeks without contact at least: most customers are spared the gaps.
-  if (touchpoints.length >= 3 && touchpoints[0]!.occurredAt <= quietIso) {
-    const gaps: number[] = [];
-    for (let i = 1; i < Math.min(GAP_SAMPLE, touchpoints.length); i++) {
-      gaps.push(toEpochMs(touchpoints[i - 1]!.occurredAt) - toEpochMs(touchpoints[i]!.occurredAt));
-    }
-    gaps.sort((a, b) => a - b);
-    const usual = Math.max(DAY, gaps[gaps.length >> 1]!);
-    const quiet = now - toEpochMs(touchpoints[0]!.occurredAt);
-    // Longer than twice the usual gap, and at least two weeks.
-    if (quiet > 2 * usual && quiet >= 14 * DAY) silence = { days: Math.floor(quiet / DAY), usualDays: Math.round(usual / DAY) };
-  }
+  const newest = touchpoints.slice(0, GAP_SAMPLE).map((tp) => toEpochMs(tp.occurredAt));
+  const silence = newest.length ? silenceOf(newest, 0, newest.length, touchpoints.length, now) : null;
   return { customerId, open, oldestOpen, breached, recent, negative, outcomes, rated, mean: rated ? sum / rated : 0, silence };
 }
+
+const pointsOf = (code: HealthReason['code'], f: HealthFacts): number =>
+  code === 'open_complaints'
+    ? POINTS.open_complaints(f.open)
+    : code === 'sla_breached'
+    ? POINTS.sla_breached(f.breached.length)
+    : code === 'negative_outcomes'
+    ? POINTS.negative_outcomes(f.negative)
+    : POINTS[code]();
 
 /** The reasons that apply, with their points, most first (their sentences only when `write`). */
 function reasonsOf(f: HealthFacts, write: boolean): HealthReason[] {
   const reasons: HealthReason[] = [];
   const add = (code: HealthReason['code'], message: () => string) =>
-    reasons.push({ code, points: POINTS[code](f), message: write ? message() : '' });
+    reasons.push({ code, points: pointsOf(code, f), message: write ? message() : '' });
   if (f.open) {
     add(
       'open_complaints',
@@ -182,7 +219,7 @@ function reasonsOf(f: HealthFacts, write: boolean): HealthReason[] {
         )}): read them before the next contact.`,
     );
   }
-  if (f.rated && f.mean <= -0.3) {
+  if (f.rated && f.mean <= LOW_SENTIMENT) {
     add(
       'negative_sentiment',
       () =>
@@ -228,86 +265,160 @@ export interface HealthContext {
   statusOf(complaint: Complaint, at: Date): SlaStatus;
 }
 
-const byNewest = (a: Touchpoint, b: Touchpoint) =>
-  a.occurredAt < b.occurredAt ? 1 : a.occurredAt > b.occurredAt ? -1 : a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
-
 /** `crm.health(customerId)`: reads the customer's complaints and newest touchpoints. */
 export async function customerHealth(ctx: HealthContext, customerId: string): Promise<CustomerHealth> {
   if (typeof customerId !== 'string' || customerId === '')
     throw CrmValidationError.field('customer id', ['id'], 'expected a non-empty string');
-  const customer = await ctx.store.get('customers', customerId);
-  if (!customer) throw new CrmNotFoundError('customer', customerId);
-  const now = ctx.now();
-  const complaints: Complaint[] = [];
-  const touchpoints: Touchpoint[] = [];
-  const [, page] = await Promise.all([
-    scan(ctx.store, 'complaints', (c) => void complaints.push(c), { customerId }),
-    ctx.store.history(customerId, { types: ['touchpoint'], limit: 500 }),
-  ]);
-  for (const item of (page as Page<{ type: string; touchpoint?: Touchpoint }>).items)
-    if (item.touchpoint) touchpoints.push(item.touchpoint);
-  // Future-dated touchpoints (planned visits) say nothing about silence yet.
-  const past = touchpoints.filter((tp) => toEpochMs(tp.occurredAt) <= now);
-  return healthOf(customerId, complaints, past, now, (c) => ctx.statusOf(c, new Date(now)));
+  return healthAt(ctx, customerId, ctx.now());
 }
 
 /**
- * `crm.atRisk`: every customer's health from one pass over customers, complaints and touchpoints,
- * the lowest scores first (then the oldest customer), leaving out the healthy ones.
+ * A customer's health at `now`, from their complaints and what health reads of their history:
+ * the past touchpoints of the last 90 days and at least the newest 21, newest first.
+ */
+async function healthAt(ctx: HealthContext, customerId: string, now: number): Promise<CustomerHealth> {
+  const customer = await ctx.store.get('customers', customerId);
+  if (!customer) throw new CrmNotFoundError('customer', customerId);
+  const complaints: Complaint[] = [];
+  const [, touchpoints] = await Promise.all([
+    scan(ctx.store, 'complaints', (c) => void complaints.push(c), { customerId }),
+    recentTouchpoints(ctx.store, customerId, now),
+  ]);
+  const at = new Date(now);
+  return healthOf(customerId, complaints, touchpoints, now, (c) => ctx.statusOf(c, at));
+}
+
+/**
+ * The customer's past touchpoints as far back as health looks, newest first: those of the last 90
+ * days and at least the newest 21. Future-dated touchpoints (planned visits) say nothing yet.
+ */
+async function recentTouchpoints(store: CrmStore, customerId: string, now: number): Promise<Touchpoint[]> {
+  const { nowIso, recentIso } = boundsOf(now);
+  const touchpoints: Touchpoint[] = [];
+  let cursor: string | null = null;
+  // Most customers need one short page; a busy one pages on in bigger ones.
+  let limit = 32;
+  do {
+    const page: Page<HistoryItem> = await store.history(customerId, { types: ['touchpoint'], limit, cursor });
+    for (const item of page.items) {
+      if (item.type !== 'touchpoint' || item.at > nowIso) continue;
+      if (item.at < recentIso && touchpoints.length >= GAP_SAMPLE) return touchpoints;
+      touchpoints.push(item.touchpoint);
+    }
+    cursor = page.nextCursor;
+    limit = 200;
+  } while (cursor);
+  return touchpoints;
+}
+
+/**
+ * The numbers of every customer's health, in columns (one slot per customer, in creation order):
+ * a million touchpoints then cost a few additions each and keep nothing alive, where a list per
+ * customer would fill the heap.
+ */
+class Tallies {
+  readonly #slot = new Map<string, number>();
+  readonly total: Uint32Array;
+  readonly recent: Uint32Array;
+  readonly negative: Uint32Array;
+  readonly rated: Uint32Array;
+  readonly sentiment: Float64Array;
+  readonly open: Uint32Array;
+  readonly breached: Uint32Array;
+  /** Per customer, the instants of the newest 21 past touchpoints, newest first. */
+  readonly newest: Float64Array;
+
+  constructor(
+    readonly ids: readonly string[],
+    readonly now: number,
+    readonly statusOf: (complaint: Complaint) => SlaStatus,
+  ) {
+    ids.forEach((id, i) => this.#slot.set(id, i));
+    const n = ids.length;
+    [this.total, this.recent, this.negative, this.rated, this.open, this.breached] = [1, 2, 3, 4, 5, 6].map(() => new Uint32Array(n)) as [
+      Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array,
+    ];
+    this.sentiment = new Float64Array(n);
+    this.newest = new Float64Array(n * GAP_SAMPLE);
+    this.recentIso = boundsOf(now).recentIso;
+  }
+
+  readonly recentIso: string;
+
+  complaint(c: Complaint): void {
+    const i = this.#slot.get(c.customerId);
+    if (i === undefined) return;
+    const isOpen = UNRESOLVED.has(c.status);
+    if (isOpen) this.open[i]!++;
+    if (isBreached(c, isOpen, this.recentIso, this.statusOf)) this.breached[i]!++;
+  }
+
+  /** Counts customer `i`'s touchpoint, a past one (future-dated ones are left out by the caller). */
+  touchpoint(i: number, tp: Touchpoint): void {
+    const at = tp.occurredAt;
+    if (at >= this.recentIso) {
+      this.recent[i]!++;
+      if (tp.outcome !== undefined && NEGATIVE_OUTCOMES.has(tp.outcome)) this.negative[i]!++;
+      if (tp.sentiment !== undefined) {
+        this.rated[i]!++;
+        this.sentiment[i]! += tp.sentiment;
+      }
+    }
+    // Insert into the customer's newest 21, kept sorted newest first.
+    const count = Math.min(this.total[i]!++, GAP_SAMPLE);
+    const base = i * GAP_SAMPLE;
+    const t = toEpochMs(at);
+    if (count === GAP_SAMPLE && t <= this.newest[base + GAP_SAMPLE - 1]!) return;
+    let k = count === GAP_SAMPLE ? GAP_SAMPLE - 1 : count;
+    while (k > 0 && this.newest[base + k - 1]! < t) {
+      this.newest[base + k] = this.newest[base + k - 1]!;
+      k--;
+    }
+    this.newest[base + k] = t;
+  }
+
+  /** Customer `i`'s score: the same number {@link healthOf} gives from their records. */
+  score(i: number): number {
+    const total = this.total[i]!;
+    const rated = this.rated[i]!;
+    const silent = total > 0 && silenceOf(this.newest, i * GAP_SAMPLE, Math.min(total, GAP_SAMPLE), total, this.now) !== null;
+    return scoreFrom(this.open[i]!, this.breached[i]!, this.negative[i]!, rated > 0 && this.sentiment[i]! / rated <= LOW_SENTIMENT, silent);
+  }
+}
+
+/**
+ * `crm.atRisk`: every customer's score from one pass over customers and complaints and each
+ * customer's recent history, then the full {@link healthOf} (with its sentences) of the `limit` lowest, lowest first (then
+ * the oldest customer), leaving out the healthy ones.
  */
 export async function atRisk(ctx: HealthContext, query: AtRiskQuery = {}): Promise<CustomerHealth[]> {
   const { limit = 20 } = parseOrThrow(AtRiskQuerySchema, query, 'at-risk query');
   const now = ctx.now();
-  const customers: Customer[] = [];
-  const complaints = new Map<string, Complaint[]>();
-  /**
-   * Per customer, only what health reads: the touchpoints of the last 90 days, and the newest
-   * 21 (for the usual gap), kept newest first. A million touchpoints then cost a comparison
-   * or two each, not a sort of every customer's whole history.
-   */
-  const kept = new Map<string, { recent: Touchpoint[]; newest: Touchpoint[] }>();
-  const nowIso = new Date(now).toISOString();
-  const recentIso = new Date(now - RECENT).toISOString();
-  const keep = (tp: Touchpoint) => {
-    if (tp.occurredAt > nowIso) return; // Planned contacts say nothing about silence yet.
-    let entry = kept.get(tp.customerId);
-    if (!entry) kept.set(tp.customerId, (entry = { recent: [], newest: [] }));
-    if (tp.occurredAt > recentIso) entry.recent.push(tp);
-    const newest = entry.newest;
-    if (newest.length < GAP_SAMPLE || byNewest(tp, newest[newest.length - 1]!) < 0) {
-      let i = newest.length;
-      while (i > 0 && byNewest(tp, newest[i - 1]!) < 0) i--;
-      newest.splice(i, 0, tp);
-      if (newest.length > GAP_SAMPLE) newest.pop();
+  const at = new Date(now);
+  // Customers first: their slots follow creation order, the order among equal scores.
+  const ids: string[] = [];
+  await scan(ctx.store, 'customers', (c) => void ids.push(c.id));
+  const tallies = new Tallies(ids, now, (c) => ctx.statusOf(c, at));
+  // Each customer's touchpoints through their history (an index every store has), as far back
+  // as health looks: grouping a scan of every touchpoint by customer would cost a hash lookup
+  // per touchpoint, and read the years nobody asks about. A few customers at a time, so a
+  // store over a network or a connection pool has some in flight.
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < ids.length; i = next++) {
+      for (const tp of await recentTouchpoints(ctx.store, ids[i]!, now)) tallies.touchpoint(i, tp);
     }
   };
-  await Promise.all([
-    scan(ctx.store, 'customers', (c) => void customers.push(c)),
-    scan(ctx.store, 'complaints', (c) => {
-      const list = complaints.get(c.customerId);
-      if (list) list.push(c);
-      else complaints.set(c.customerId, [c]);
-    }),
-    scan(ctx.store, 'touchpoints', keep),
-  ]);
-  const at = new Date(now);
-  // Scores first, for everyone; sentences only for the customers returned.
-  const found: { facts: HealthFacts; score: number }[] = [];
-  for (const customer of customers) {
-    const entry = kept.get(customer.id);
-    let tps: Touchpoint[] = [];
-    if (entry) {
-      // The recent ones newest first, then those of the newest 21 that are older.
-      tps = entry.recent.sort(byNewest);
-      for (const tp of entry.newest) if (tp.occurredAt <= recentIso) tps.push(tp);
-    }
-    const facts = factsOf(customer.id, complaints.get(customer.id) ?? [], tps, now, (c) => ctx.statusOf(c, at));
-    const score = scoreOf(reasonsOf(facts, false));
-    if (levelOf(score) !== 'healthy') found.push({ facts, score });
+  await Promise.all([scan(ctx.store, 'complaints', (c) => tallies.complaint(c)), worker(), worker(), worker(), worker()]);
+  const scores = new Float64Array(ids.length);
+  const found: number[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    scores[i] = tallies.score(i);
+    if (levelOf(scores[i]!) !== 'healthy') found.push(i);
   }
-  // Customers are read in creation order; a stable sort keeps the oldest first among equals.
-  return found
-    .sort((a, b) => a.score - b.score)
-    .slice(0, limit)
-    .map(({ facts, score }) => ({ customerId: facts.customerId, level: levelOf(score), score, reasons: reasonsOf(facts, true) }));
+  found.sort((a, b) => scores[a]! - scores[b]! || a - b);
+  // The sentences, for the customers returned only, from their own records.
+  const results: CustomerHealth[] = [];
+  for (const i of found.slice(0, limit)) results.push(await healthAt(ctx, ids[i]!, now));
+  return results;
 }
