@@ -283,7 +283,7 @@ export function createCrm(options: CrmOptions = {}): Crm {
       clock,
       staff: ctx.staff,
       targets: kpiTargets,
-      statusOf: sla.service.statusOf,
+      briefOf: sla.briefOf,
       calendarOf: (complaint) => (complaint.slaPolicyId === undefined ? null : calendars.get(complaint.slaPolicyId) ?? null),
     }),
     staff: staff ?? [],

@@ -5,6 +5,8 @@ import { CrmValidationError } from '../errors/index.js';
 import type { SlaEvent } from '../events/events.js';
 import type { SlaPolicyInput } from '../schemas/slaPolicy.js';
 import { memoryStore } from '../store/memoryStore.js';
+import { slaBrief } from '../sla/engine.js';
+import { parsePolicies } from '../sla/runtime.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -212,6 +214,41 @@ describe('crm.sla.status', () => {
       // A structured clone is not frozen, so it is always replayed afresh.
       expect(crm.sla.statusOf(record, at), at.toISOString()).toEqual(crm.sla.statusOf(structuredClone(record), at));
     }
+  });
+
+  it('briefs analytics with the same states and minutes as the full status, at every instant', async () => {
+    const { policies, calendars } = parsePolicies([STANDARD], null);
+    const { crm, clock } = env();
+    const c = await open(crm);
+    for (const step of [
+      () => crm.complaints.respond(c.id, {}),
+      () => crm.complaints.respond(c.id, { direction: 'inbound' }),
+      () => crm.complaints.setStatus(c.id, 'pending_customer'),
+      () => crm.complaints.respond(c.id, { direction: 'inbound' }),
+      () => crm.complaints.resolve(c.id),
+    ]) {
+      clock.advance(95 * MIN);
+      await step();
+    }
+    const record = await crm.complaints.get(c.id);
+    const policy = policies[0]!;
+    const cal = calendars.get(policy.id)!;
+    const seen = new Set<string>();
+    for (let i = 0; i < 60; i++) {
+      const at = new Date(Date.parse('2026-03-02T08:00:00Z') + i * 17 * MIN);
+      const full = crm.sla.statusOf(record, at).targets;
+      const brief = slaBrief(record, policy, cal, at.getTime());
+      expect(Object.keys(brief), at.toISOString()).toEqual(Object.keys(full));
+      for (const [target, status] of Object.entries(full)) {
+        expect(brief[target as keyof typeof brief], `${target} at ${at.toISOString()}`).toEqual({
+          state: status.state,
+          elapsedMinutes: status.elapsedMinutes,
+          stopped: status.stoppedAt !== null,
+        });
+        seen.add(status.state);
+      }
+    }
+    expect([...seen]).toEqual(expect.arrayContaining(['met', 'running', 'paused', 'breached']));
   });
 
   it('chooses the first policy whose conditions match, and keeps it', async () => {

@@ -1,4 +1,4 @@
-import type { Complaint } from '../schemas/complaint.js';
+import type { Complaint, ComplaintActivity } from '../schemas/complaint.js';
 import type { Touchpoint } from '../schemas/touchpoint.js';
 import { toEpochMs } from '../schemas/primitives.js';
 
@@ -16,6 +16,9 @@ export interface ComplaintCounts {
 
 const RESOLVED = new Set(['resolved', 'closed']);
 
+/** Whether an `assigned` entry is a hand-off: it took the complaint from one owner to another. */
+export const isHandoff = (entry: Extract<ComplaintActivity, { type: 'assigned' }>): boolean => entry.from !== null;
+
 /**
  * Hand-offs and repeat contacts of a complaint (R1, R5), from its activity log and the touchpoints
  * linked to it, as they stood at `at` (epoch ms or a date; default: everything). Touchpoints of
@@ -31,7 +34,7 @@ const RESOLVED = new Set(['resolved', 'closed']);
 export function complaintCounts(complaint: Complaint, touchpoints: readonly Touchpoint[], at: number | Date = Infinity): ComplaintCounts {
   const until = typeof at === 'number' ? at : at.getTime();
   let handoffs = 0;
-  for (const entry of complaint.activity) if (entry.type === 'assigned' && entry.from !== null && toEpochMs(entry.at) <= until) handoffs++;
+  for (const entry of complaint.activity) if (entry.type === 'assigned' && isHandoff(entry) && toEpochMs(entry.at) <= until) handoffs++;
   // Most complaints have no linked touchpoints: nothing more to read (KPIs count 100,000 at a time).
   if (touchpoints.length === 0) return { handoffs, repeatContacts: 0 };
   let openedAt = toEpochMs(complaint.createdAt);

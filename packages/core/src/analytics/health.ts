@@ -6,7 +6,7 @@ import { toEpochMs, wholeNumber } from '../schemas/primitives.js';
 import { UNRESOLVED_STATUSES, type Complaint } from '../schemas/complaint.js';
 import type { Customer } from '../schemas/customer.js';
 import type { Touchpoint } from '../schemas/touchpoint.js';
-import type { SlaStatus } from '../sla/engine.js';
+import type { SlaBrief, SlaState, SlaStatus } from '../sla/engine.js';
 import type { CrmStore, HistoryItem, Page } from '../store/types.js';
 import { scan } from './scan.js';
 
@@ -89,13 +89,16 @@ function scoreFrom(open: number, breached: number, negative: number, lowSentimen
   return Math.max(0, 100 - points);
 }
 
+/** The state of each SLA target of a complaint (at the instant health is computed for). */
+type TargetsOf = (complaint: Complaint) => Readonly<Partial<Record<string, { readonly state: SlaState }>>>;
+
 /**
  * Whether a complaint counts as breached: it has an SLA policy and a target breached or missed,
  * and it is open or was resolved in the last 90 days.
  */
-function isBreached(c: Complaint, open: boolean, recentIso: string, statusOf: (complaint: Complaint) => SlaStatus): boolean {
+function isBreached(c: Complaint, open: boolean, recentIso: string, targetsOf: TargetsOf): boolean {
   if (c.slaPolicyId === undefined || (!open && !(c.resolvedAt && c.resolvedAt >= recentIso))) return false;
-  const { targets } = statusOf(c);
+  const targets = targetsOf(c);
   for (const name in targets) {
     const state = targets[name as keyof typeof targets]!.state;
     if (state === 'breached' || state === 'missed') return true;
@@ -137,7 +140,7 @@ function factsOf(
   complaints: readonly Complaint[],
   touchpoints: readonly Touchpoint[],
   now: number,
-  statusOf: (complaint: Complaint) => SlaStatus,
+  targetsOf: TargetsOf,
 ): HealthFacts {
   let open = 0;
   let oldestOpen: Complaint | undefined;
@@ -149,7 +152,7 @@ function factsOf(
       open++;
       if (!oldestOpen || c.createdAt < oldestOpen.createdAt) oldestOpen = c;
     }
-    if (isBreached(c, isOpen, recentIso, statusOf)) {
+    if (isBreached(c, isOpen, recentIso, targetsOf)) {
       if (breached === NONE) breached = [];
       breached.push(c);
     }
@@ -253,7 +256,7 @@ export function healthOf(
   now: number,
   statusOf: (complaint: Complaint) => SlaStatus,
 ): CustomerHealth {
-  const reasons = reasonsOf(factsOf(customerId, complaints, touchpoints, now, statusOf), true);
+  const reasons = reasonsOf(factsOf(customerId, complaints, touchpoints, now, (c) => statusOf(c).targets), true);
   const score = scoreOf(reasons);
   return { customerId, level: levelOf(score), score, reasons };
 }
@@ -262,7 +265,7 @@ export function healthOf(
 export interface HealthContext {
   store: CrmStore;
   now(): number;
-  statusOf(complaint: Complaint, at: Date): SlaStatus;
+  briefOf(complaint: Complaint, at: number): SlaBrief;
 }
 
 /** `crm.health(customerId)`: reads the customer's complaints and newest touchpoints. */
@@ -284,8 +287,9 @@ async function healthAt(ctx: HealthContext, customerId: string, now: number): Pr
     scan(ctx.store, 'complaints', (c) => void complaints.push(c), { customerId }),
     recentTouchpoints(ctx.store, customerId, now),
   ]);
-  const at = new Date(now);
-  return healthOf(customerId, complaints, touchpoints, now, (c) => ctx.statusOf(c, at));
+  const reasons = reasonsOf(factsOf(customerId, complaints, touchpoints, now, (c) => ctx.briefOf(c, now)), true);
+  const score = scoreOf(reasons);
+  return { customerId, level: levelOf(score), score, reasons };
 }
 
 /**
@@ -331,7 +335,7 @@ class Tallies {
   constructor(
     readonly ids: readonly string[],
     readonly now: number,
-    readonly statusOf: (complaint: Complaint) => SlaStatus,
+    readonly targetsOf: TargetsOf,
   ) {
     ids.forEach((id, i) => this.#slot.set(id, i));
     const n = ids.length;
@@ -350,7 +354,7 @@ class Tallies {
     if (i === undefined) return;
     const isOpen = UNRESOLVED.has(c.status);
     if (isOpen) this.open[i]!++;
-    if (isBreached(c, isOpen, this.recentIso, this.statusOf)) this.breached[i]!++;
+    if (isBreached(c, isOpen, this.recentIso, this.targetsOf)) this.breached[i]!++;
   }
 
   /** Counts customer `i`'s touchpoint, a past one (future-dated ones are left out by the caller). */
@@ -394,11 +398,10 @@ class Tallies {
 export async function atRisk(ctx: HealthContext, query: AtRiskQuery = {}): Promise<CustomerHealth[]> {
   const { limit = 20 } = parseOrThrow(AtRiskQuerySchema, query, 'at-risk query');
   const now = ctx.now();
-  const at = new Date(now);
   // Customers first: their slots follow creation order, the order among equal scores.
   const ids: string[] = [];
   await scan(ctx.store, 'customers', (c) => void ids.push(c.id));
-  const tallies = new Tallies(ids, now, (c) => ctx.statusOf(c, at));
+  const tallies = new Tallies(ids, now, (c) => ctx.briefOf(c, now));
   // Each customer's touchpoints through their history (an index every store has), as far back
   // as health looks: grouping a scan of every touchpoint by customer would cost a hash lookup
   // per touchpoint, and read the years nobody asks about. A few customers at a time, so a

@@ -2,7 +2,7 @@ import type { BusinessCalendar } from '../calendar/calendar.js';
 import type { Clock } from '../clock/clock.js';
 import type { Complaint } from '../schemas/complaint.js';
 import type { Staff } from '../schemas/staff.js';
-import type { SlaStatus } from '../sla/engine.js';
+import type { SlaBrief } from '../sla/engine.js';
 import type { CrmStore } from '../store/types.js';
 import { atRisk, customerHealth, type AtRiskQuery, type CustomerHealth } from './health.js';
 import { computeKpis, type KpiName, type KpiQuery, type KpiReport } from './kpis.js';
@@ -60,7 +60,7 @@ export function analytics(setup: {
   clock: Clock;
   staff: ReadonlyMap<string, Staff> | null;
   targets: Partial<Record<KpiName, number>>;
-  statusOf(complaint: Complaint, at: Date): SlaStatus;
+  briefOf(complaint: Complaint, at: number): SlaBrief;
   calendarOf(complaint: Complaint): BusinessCalendar | null;
 }): Analytics {
   const ctx = { ...setup, now: () => setup.clock.now().getTime() };

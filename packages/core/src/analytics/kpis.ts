@@ -7,9 +7,9 @@ import { TimestampSchema, rule, toEpochMs } from '../schemas/primitives.js';
 import type { Complaint } from '../schemas/complaint.js';
 import type { Staff } from '../schemas/staff.js';
 import type { Touchpoint } from '../schemas/touchpoint.js';
-import type { SlaStatus } from '../sla/engine.js';
+import type { SlaBrief, SlaTargetBrief } from '../sla/engine.js';
 import type { CrmStore } from '../store/types.js';
-import { complaintCounts } from './counts.js';
+import { complaintCounts, isHandoff } from './counts.js';
 import { scan } from './scan.js';
 
 const minutes = DurationSchema;
@@ -85,7 +85,7 @@ export interface KpiContext {
   now(): number;
   staff: ReadonlyMap<string, Staff> | null;
   targets: Partial<Record<KpiName, number>>;
-  statusOf(complaint: Complaint, at: Date): SlaStatus;
+  briefOf(complaint: Complaint, at: number): SlaBrief;
   calendarOf(complaint: Complaint): BusinessCalendar | null;
 }
 
@@ -156,41 +156,48 @@ function factsOf(ctx: KpiContext, c: Complaint, at: Instant, linked: readonly To
   let isResolved = false;
   let owner = c.ownerId ?? null;
   let satisfaction: number | null = null;
+  let handoffs = 0;
+  // The type first: an entry's time is read only when the entry counts (each is one more cache miss).
   for (const e of c.activity) {
-    if (e.at > atIso) continue;
-    if (e.type === 'opened') openedAt = e.at;
-    else if (e.type === 'assigned') owner = e.to;
-    else if (e.type === 'satisfaction_recorded') satisfaction = e.score;
-    else if (e.type === 'responded' && e.direction === 'outbound' && respondedAt === undefined) respondedAt = e.at;
-    else if (e.type === 'status_changed') {
-      isResolved = RESOLVED.has(e.to);
-      if (e.to === 'resolved' && e.from !== 'resolved') resolvedAt = e.at;
-      if (isResolved && respondedAt === undefined) respondedAt = e.at;
+    switch (e.type) {
+      case 'opened':
+        if (e.at <= atIso) openedAt = e.at;
+        break;
+      case 'assigned':
+        if (e.at <= atIso) {
+          owner = e.to;
+          if (isHandoff(e)) handoffs++;
+        }
+        break;
+      case 'satisfaction_recorded':
+        if (e.at <= atIso) satisfaction = e.score;
+        break;
+      case 'responded':
+        if (e.direction === 'outbound' && respondedAt === undefined && e.at <= atIso) respondedAt = e.at;
+        break;
+      case 'status_changed':
+        if (e.at <= atIso) {
+          isResolved = RESOLVED.has(e.to);
+          if (e.to === 'resolved' && e.from !== 'resolved') resolvedAt = e.at;
+          if (isResolved && respondedAt === undefined) respondedAt = e.at;
+        }
+        break;
     }
   }
   const opened = toEpochMs(openedAt);
-  const responded = respondedAt === undefined ? Number.NaN : toEpochMs(respondedAt);
-  const resolved = resolvedAt === undefined ? Number.NaN : toEpochMs(resolvedAt);
-  const status = c.slaPolicyId === undefined ? null : ctx.statusOf(c, at.date);
+  const targets = c.slaPolicyId === undefined ? undefined : ctx.briefOf(c, at.ms);
   const cal = ctx.calendarOf(c);
-  // The SLA clock's business minutes (pauses left out) when it measured this; else the calendar's; else wall-clock.
-  const span = (stop: number, target: 'firstResponse' | 'resolution'): number | null => {
-    if (Number.isNaN(stop)) return null;
-    const t = status?.targets[target];
-    if (t?.stoppedAt) return t.elapsedMinutes;
-    return (cal ? cal.businessMsBetween(opened, stop) : stop - opened) / MINUTE;
-  };
   let met = 0;
   let decided = 0;
   let breached = false;
-  const targets = status?.targets;
   for (const name in targets) {
     const t = targets[name as keyof typeof targets]!;
     if (t.state === 'met') met++;
     if (t.state === 'met' || t.state === 'missed' || t.state === 'breached') decided++;
     if (t.state === 'missed' || t.state === 'breached') breached = true;
   }
-  const { handoffs, repeatContacts } = complaintCounts(c, linked, at.ms);
+  // Repeat contacts need the linked touchpoints; most complaints have none.
+  const repeats = linked.length ? complaintCounts(c, linked, at.ms).repeatContacts : 0;
   const group =
     groupBy === 'channel'
       ? c.channel
@@ -201,15 +208,24 @@ function factsOf(ctx: KpiContext, c: Complaint, at: Instant, linked: readonly To
       : null;
   return {
     group,
-    firstResponse: span(responded, 'firstResponse'),
-    resolution: isResolved ? span(resolved, 'resolution') : null,
+    firstResponse: respondedAt === undefined ? null : businessMinutes(targets?.firstResponse, cal, opened, toEpochMs(respondedAt)),
+    resolution: isResolved && resolvedAt !== undefined ? businessMinutes(targets?.resolution, cal, opened, toEpochMs(resolvedAt)) : null,
     met,
     decided,
     breached,
     handoffs,
-    repeats: repeatContacts,
+    repeats,
     satisfaction,
   };
+}
+
+/**
+ * Minutes from `opened` to `stop`: the SLA clock's business minutes (pauses left out) when it
+ * measured this span, else the calendar's, else wall-clock minutes.
+ */
+function businessMinutes(target: SlaTargetBrief | undefined, cal: BusinessCalendar | null, opened: number, stop: number): number {
+  if (target?.stopped) return target.elapsedMinutes;
+  return (cal ? cal.businessMsBetween(opened, stop) : stop - opened) / MINUTE;
 }
 
 function kpi(ctx: KpiContext, name: KpiName, value: number | null): Kpi {

@@ -9,7 +9,7 @@ import { SlaPolicySchema, type SlaPolicy, type SlaPolicyInput } from '../schemas
 import { activityEntry, appendActivity } from '../services/complaints.js';
 import type { ServiceContext } from '../services/context.js';
 import type { Page } from '../store/types.js';
-import { slaCrossings, slaStatus, type SlaCrossing, type SlaStatus } from './engine.js';
+import { slaBrief, slaCrossings, slaStatus, type SlaBrief, type SlaCrossing, type SlaStatus } from './engine.js';
 import { MinHeap } from './heap.js';
 
 /** What the services need of the SLA setup: the policies, matching, and a hook for writes. */
@@ -126,7 +126,7 @@ export function slaSetup(
   ctx: () => ServiceContext,
   policies: readonly SlaPolicy[],
   calendars: ReadonlyMap<string, BusinessCalendar>,
-): { runtime: SlaRuntime; service: SlaService } {
+): { runtime: SlaRuntime; service: SlaService; briefOf(complaint: Complaint, at: number): SlaBrief } {
   const byId = new Map(policies.map((p) => [p.id, p]));
 
   const match = (priority: Priority, channel: Channel, tags: readonly string[]) =>
@@ -400,5 +400,9 @@ export function slaSetup(
       heap.clear();
     },
   };
-  return { runtime, service };
+  const briefOf = (complaint: Complaint, at: number): SlaBrief => {
+    const policy = policyOf(complaint);
+    return slaBrief(complaint, policy, policy ? calendars.get(policy.id) ?? null : null, at);
+  };
+  return { runtime, service, briefOf };
 }
