@@ -190,3 +190,60 @@ describe('crm.touchpoints.log under a contact policy', () => {
     ).rejects.toThrow(/policyOverride\.reason/);
   });
 });
+
+describe('evaluateContact against a minute-by-minute reference', () => {
+  const MINUTE = 60_000;
+  const CH: Channel[] = ['sms', 'email', 'call'];
+  /** Brute force: every rule checked on every contact at each whole minute from `at` on. */
+  function reference(limits: { channel?: Channel; max: number; window: number }[], times: number[], channels: Channel[], channel: Channel, at: number, resolvedAt: number, after: { followUps: number; quietFor: number } | null) {
+    const blocked = (t: number) => {
+      if (after && t < resolvedAt + after.quietFor * MINUTE) {
+        const since = times.filter((x) => x > resolvedAt && x <= t).length;
+        if (since >= after.followUps) return 'after_resolution';
+      }
+      for (const l of limits) {
+        if (l.channel !== undefined && l.channel !== channel) continue;
+        const n = times.filter((x, i) => x > t - l.window * MINUTE && x <= t && (l.channel === undefined || channels[i] === l.channel)).length;
+        if (n >= l.max) return 'max_per_window';
+      }
+      return null;
+    };
+    const rule = blocked(at);
+    if (!rule) return { allowed: true };
+    for (let t = at; t < at + 40 * DAY; t += MINUTE) if (!blocked(t)) return { rule, allowedAt: t };
+    return { rule, allowedAt: null };
+  }
+
+  it('gives the same rule and the same earliest instant for random histories and policies', async () => {
+    const { evaluateContact, ContactTimes } = await import('../policy/contactPolicy.js');
+    let seed = 3;
+    const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const at = Date.parse('2026-03-02T09:00:00.000Z');
+    let blockedCases = 0;
+    for (let run = 0; run < 150; run++) {
+      const n = Math.floor(rand() * 25);
+      // Whole minutes, so the reference's minute steps land on every boundary.
+      const times = Array.from({ length: n }, () => at - Math.floor(rand() * 20 * 1440) * MINUTE).sort((a, b) => a - b);
+      const channels = times.map(() => CH[Math.floor(rand() * CH.length)]!);
+      const limits = Array.from({ length: 1 + Math.floor(rand() * 3) }, () => ({
+        ...(rand() < 0.5 ? { channel: CH[Math.floor(rand() * CH.length)]! } : {}),
+        max: 1 + Math.floor(rand() * 4),
+        window: (1 + Math.floor(rand() * 10)) * 1440,
+      }));
+      const resolvedAt = rand() < 0.5 ? at - Math.floor(rand() * 5 * 1440) * MINUTE : Number.NEGATIVE_INFINITY;
+      const after = Number.isFinite(resolvedAt) ? { followUps: Math.floor(rand() * 3), quietFor: 7 * 1440 } : null;
+      const channel = CH[Math.floor(rand() * CH.length)]!;
+      const contacts = new ContactTimes();
+      for (let i = n - 1; i >= 0; i--) contacts.addNewest(new Date(times[i]!).toISOString(), channels[i]!);
+      const complaints = Number.isFinite(resolvedAt)
+        ? [{ activity: [{ type: 'status_changed', to: 'resolved', at: new Date(resolvedAt).toISOString() }] }]
+        : [];
+      const policy = { limits, respectOptOuts: true, ...(after ? { afterResolution: after } : {}) };
+      const got = evaluateContact(policy as never, {}, contacts.seal(), complaints as never, channel, at);
+      const want = reference(limits, times, channels, channel, at, resolvedAt, after);
+      if (!want.allowed) blockedCases++;
+      expect(got.allowed ? { allowed: true } : { rule: got.rule, allowedAt: got.allowedAt?.getTime() ?? null }, `run ${run}`).toEqual(want);
+    }
+    expect(blockedCases).toBeGreaterThan(40);
+  });
+});

@@ -88,14 +88,80 @@ const days = (minutes: number) =>
   minutes % 1440 === 0 ? plural(minutes / 1440, 'day') : minutes % 60 === 0 ? plural(minutes / 60, 'hour') : plural(minutes, 'minute');
 
 /**
+ * A customer's outbound contacts, oldest first, as stored timestamps: a rule counts those in a
+ * window by two binary searches, and only the timestamps the searches touch are parsed.
+ */
+export class ContactTimes {
+  readonly #iso: string[] = [];
+  readonly #channels: Channel[] = [];
+  #ms = new Float64Array(0);
+  /** Positions of each channel's contacts, made when a per-channel rule asks. */
+  readonly #byChannel = new Map<Channel, number[]>();
+  #all: number[] | null = null;
+
+  /** Adds a contact; contacts come newest first (as a history pages them). */
+  addNewest(iso: string, channel: Channel): void {
+    this.#iso.push(iso);
+    this.#channels.push(channel);
+  }
+
+  /** Call once all are added: puts them oldest first. */
+  seal(): this {
+    this.#iso.reverse();
+    this.#channels.reverse();
+    this.#ms = new Float64Array(this.#iso.length).fill(Number.NaN);
+    return this;
+  }
+
+  #time(i: number): number {
+    let t = this.#ms[i]!;
+    if (Number.isNaN(t)) this.#ms[i] = t = toEpochMs(this.#iso[i]!);
+    return t;
+  }
+
+  /** The positions of the contacts on `channel` (all contacts when undefined), oldest first. */
+  positions(channel: Channel | undefined): readonly number[] {
+    if (channel === undefined) return (this.#all ??= this.#iso.map((_, i) => i));
+    let list = this.#byChannel.get(channel);
+    if (!list) {
+      list = [];
+      for (let i = 0; i < this.#channels.length; i++) if (this.#channels[i] === channel) list.push(i);
+      this.#byChannel.set(channel, list);
+    }
+    return list;
+  }
+
+  /** How many of `list` come after `t` (epoch ms): the first index of `list` past `t`. */
+  #after(list: readonly number[], t: number): number {
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#time(list[mid]!) <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The contacts of `list` in `(from, to]`: the first index and the index past the last. */
+  within(list: readonly number[], from: number, to: number): { start: number; end: number } {
+    return { start: this.#after(list, from), end: this.#after(list, to) };
+  }
+
+  /** The instant of `list[k]`. */
+  timeOf(list: readonly number[], k: number): number {
+    return this.#time(list[k]!);
+  }
+}
+
+/**
  * The contact-frequency rules, evaluated on what is known about one customer: their outbound
- * contacts (epoch ms, ascending, with channels) and their complaints. Pure, so it is tested
- * directly and the service only gathers the data.
+ * contacts and their complaints. Pure, so the service only gathers the data.
  */
 export function evaluateContact(
   policy: ContactPolicy,
   customer: Pick<Customer, 'timeZone' | 'contactPreferences'>,
-  contacts: { readonly times: readonly number[]; readonly channels: readonly Channel[] },
+  contacts: ContactTimes,
   complaints: readonly Complaint[],
   channel: Channel,
   at: number,
@@ -110,8 +176,8 @@ export function evaluateContact(
     if (optedOut) return { rule: 'opted_out', reason: `the customer opted out of ${channel}`, until: null };
     const after = policy.afterResolution;
     if (after && t < resolvedAt + after.quietFor * MINUTE) {
-      let since = 0;
-      for (const time of contacts.times) if (time > resolvedAt && time <= t) since++;
+      const { start, end } = contacts.within(contacts.positions(undefined), resolvedAt, t);
+      const since = end - start;
       if (since >= after.followUps) {
         return {
           rule: 'after_resolution',
@@ -124,19 +190,17 @@ export function evaluateContact(
     }
     for (const limit of policy.limits) {
       if (limit.channel !== undefined && limit.channel !== channel) continue;
-      const from = t - limit.window * MINUTE;
-      const inWindow: number[] = [];
-      contacts.times.forEach((time, i) => {
-        if (time > from && time <= t && (limit.channel === undefined || contacts.channels[i] === limit.channel)) inWindow.push(time);
-      });
-      if (inWindow.length >= limit.max) {
+      const list = contacts.positions(limit.channel);
+      const { start, end } = contacts.within(list, t - limit.window * MINUTE, t);
+      const count = end - start;
+      if (count >= limit.max) {
         return {
           rule: 'max_per_window',
-          reason: `${plural(inWindow.length, `outbound ${limit.channel ? `${limit.channel} ` : ''}contact`)} in the last ${days(
+          reason: `${plural(count, `outbound ${limit.channel ? `${limit.channel} ` : ''}contact`)} in the last ${days(
             limit.window,
           )} (at most ${limit.max})`,
           // The oldest contacts leave the window one by one; one fewer than `max` must remain.
-          until: limit.max === 0 ? null : inWindow[inWindow.length - limit.max]! + limit.window * MINUTE,
+          until: limit.max === 0 ? null : contacts.timeOf(list, end - limit.max) + limit.window * MINUTE,
         };
       }
     }
@@ -179,11 +243,10 @@ export async function checkContact(
   at: number,
 ): Promise<ContactCheck> {
   const from = at - lookback(policy) * MINUTE;
-  const times: number[] = [];
-  const channels: Channel[] = [];
+  const contacts = new ContactTimes();
   if (from < at && (policy.limits.length > 0 || policy.afterResolution)) {
     // The customer's history, newest first, as far back as a rule looks. Stored timestamps are
-    // canonical ISO strings, so they compare as strings: only the contacts kept are parsed.
+    // canonical ISO strings, so they compare as strings: none is parsed here.
     const fromIso = new Date(from).toISOString();
     const atIso = new Date(at).toISOString();
     let cursor: string | null = null;
@@ -194,14 +257,12 @@ export async function checkContact(
         if (item.type !== 'touchpoint' || item.at > atIso) continue;
         const touchpoint = item.touchpoint;
         if (touchpoint.direction !== 'outbound' || (policy.channels && !policy.channels.includes(touchpoint.channel))) continue;
-        times.push(toEpochMs(item.at));
-        channels.push(touchpoint.channel);
+        contacts.addNewest(item.at, touchpoint.channel);
       }
       cursor = page.nextCursor;
     } while (cursor);
-    times.reverse();
-    channels.reverse();
   }
+  contacts.seal();
   const complaints: Complaint[] = [];
   if (policy.afterResolution) {
     let cursor: string | null = null;
@@ -211,7 +272,7 @@ export async function checkContact(
       cursor = page.nextCursor;
     } while (cursor);
   }
-  return evaluateContact(policy, customer, { times, channels }, complaints, channel, at);
+  return evaluateContact(policy, customer, contacts, complaints, channel, at);
 }
 
 /** `crm.contactPolicy`, over `policy` (or the customer's own preferences alone when it is null). */
