@@ -115,6 +115,7 @@ export function percentile(sorted: ArrayLike<number>, q: number): number | null 
 }
 
 const RESOLVED = new Set(['resolved', 'closed']);
+const NO_TOUCHPOINTS: readonly Touchpoint[] = [];
 const MINUTE = 60_000;
 
 /** Checks `kpiTargets`; errors name `kpiTargets.<kpi>`. */
@@ -139,14 +140,14 @@ export function parseKpiTargets(input: unknown): Partial<Record<KpiName, number>
   }
 }
 
-/** The instant KPIs are measured at, in the three forms the facts need (made once per call). */
+/** The instant KPIs are measured at, as epoch ms and as a stored timestamp (made once per call). */
 interface Instant {
   ms: number;
   iso: string;
-  date: Date;
 }
 
-function factsOf(ctx: KpiContext, c: Complaint, at: Instant, linked: readonly Touchpoint[], groupBy: string | undefined): Facts {
+/** Reads one complaint's facts into `f` (one object reused for a whole cohort: nothing to collect). */
+function factsOf(ctx: KpiContext, c: Complaint, at: Instant, linked: readonly Touchpoint[], groupBy: string | undefined, f: Facts): Facts {
   // Stored timestamps are canonical ISO strings: compared as strings, and only the three that
   // count are parsed (a hundred thousand logs of a dozen entries each add up).
   const atIso = at.iso;
@@ -184,7 +185,6 @@ function factsOf(ctx: KpiContext, c: Complaint, at: Instant, linked: readonly To
         break;
     }
   }
-  const opened = toEpochMs(openedAt);
   const targets = c.slaPolicyId === undefined ? undefined : ctx.briefOf(c, at.ms);
   const cal = ctx.calendarOf(c);
   let met = 0;
@@ -206,26 +206,68 @@ function factsOf(ctx: KpiContext, c: Complaint, at: Instant, linked: readonly To
       : groupBy === 'department'
       ? (owner && ctx.staff?.get(owner)?.departments[0]) ?? null
       : null;
-  return {
-    group,
-    firstResponse: respondedAt === undefined ? null : businessMinutes(targets?.firstResponse, cal, opened, toEpochMs(respondedAt)),
-    resolution: isResolved && resolvedAt !== undefined ? businessMinutes(targets?.resolution, cal, opened, toEpochMs(resolvedAt)) : null,
-    met,
-    decided,
-    breached,
-    handoffs,
-    repeats,
-    satisfaction,
-  };
+  f.group = group;
+  f.firstResponse = respondedAt === undefined ? null : businessMinutes(targets?.firstResponse, cal, openedAt, respondedAt);
+  f.resolution = isResolved && resolvedAt !== undefined ? businessMinutes(targets?.resolution, cal, openedAt, resolvedAt) : null;
+  f.met = met;
+  f.decided = decided;
+  f.breached = breached;
+  f.handoffs = handoffs;
+  f.repeats = repeats;
+  f.satisfaction = satisfaction;
+  return f;
 }
 
 /**
- * Minutes from `opened` to `stop`: the SLA clock's business minutes (pauses left out) when it
- * measured this span, else the calendar's, else wall-clock minutes.
+ * Minutes from `opened` to `stop` (stored timestamps): the SLA clock's business minutes (pauses
+ * left out) when it measured this span, else the calendar's, else wall-clock minutes.
  */
-function businessMinutes(target: SlaTargetBrief | undefined, cal: BusinessCalendar | null, opened: number, stop: number): number {
+function businessMinutes(target: SlaTargetBrief | undefined, cal: BusinessCalendar | null, opened: string, stop: string): number {
   if (target?.stopped) return target.elapsedMinutes;
-  return (cal ? cal.businessMsBetween(opened, stop) : stop - opened) / MINUTE;
+  const [from, to] = [toEpochMs(opened), toEpochMs(stop)];
+  return (cal ? cal.businessMsBetween(from, to) : to - from) / MINUTE;
+}
+
+/** Numbers kept for a median, in a typed array that grows (sorted natively, no comparator). */
+class Values {
+  #values = new Float64Array(256);
+  #n = 0;
+  push(value: number): void {
+    if (this.#n === this.#values.length) {
+      const bigger = new Float64Array(this.#n * 2);
+      bigger.set(this.#values);
+      this.#values = bigger;
+    }
+    this.#values[this.#n++] = value;
+  }
+  sorted(): Float64Array {
+    return this.#values.subarray(0, this.#n).sort();
+  }
+}
+
+/** The running totals of one set of complaints (the whole cohort, or one group). */
+class KpiTally {
+  complaints = 0;
+  met = 0;
+  decided = 0;
+  breaches = 0;
+  handoffs = 0;
+  repeats = 0;
+  readonly first = new Values();
+  readonly resolution = new Values();
+  readonly satisfaction = new Values();
+
+  add(f: Facts): void {
+    this.complaints++;
+    this.met += f.met;
+    this.decided += f.decided;
+    if (f.breached) this.breaches++;
+    this.handoffs += f.handoffs;
+    this.repeats += f.repeats;
+    if (f.firstResponse !== null) this.first.push(f.firstResponse);
+    if (f.resolution !== null) this.resolution.push(f.resolution);
+    if (f.satisfaction !== null) this.satisfaction.push(f.satisfaction);
+  }
 }
 
 function kpi(ctx: KpiContext, name: KpiName, value: number | null): Kpi {
@@ -234,33 +276,11 @@ function kpi(ctx: KpiContext, name: KpiName, value: number | null): Kpi {
   return { value, target, met };
 }
 
-function kpiSet(ctx: KpiContext, facts: readonly Facts[], customers: number, retention: number | null): KpiSet {
-  // Typed arrays sort numbers natively, without a comparator call per step.
-  const sorted = (pick: (f: Facts) => number | null) => {
-    const values = new Float64Array(facts.length);
-    let n = 0;
-    for (const f of facts) {
-      const v = pick(f);
-      if (v !== null) values[n++] = v;
-    }
-    return values.subarray(0, n).sort();
-  };
-  const first = sorted((f) => f.firstResponse);
-  const resolution = sorted((f) => f.resolution);
-  const rated = sorted((f) => f.satisfaction);
-  const n = facts.length;
-  let met = 0;
-  let decided = 0;
-  let breaches = 0;
-  let handoffs = 0;
-  let repeats = 0;
-  for (const f of facts) {
-    met += f.met;
-    decided += f.decided;
-    if (f.breached) breaches++;
-    handoffs += f.handoffs;
-    repeats += f.repeats;
-  }
+function kpiSet(ctx: KpiContext, tally: KpiTally, customers: number, retention: number | null): KpiSet {
+  const first = tally.first.sorted();
+  const resolution = tally.resolution.sorted();
+  const rated = tally.satisfaction.sorted();
+  const { complaints: n, met, decided, breaches, handoffs, repeats } = tally;
   const values: Record<KpiName, number | null> = {
     firstResponseMedian: median(first),
     firstResponseP90: percentile(first, 0.9),
@@ -290,7 +310,7 @@ export async function computeKpis(ctx: KpiContext, query: KpiQuery): Promise<Kpi
   const toMs = toEpochMs(to);
   if (fromMs >= toMs) throw CrmValidationError.field('KPI query', ['from'], 'must be before `to`', 'invalid_range');
   const atMs = Math.min(toMs, ctx.now());
-  const at: Instant = { ms: atMs, iso: new Date(atMs).toISOString(), date: new Date(atMs) };
+  const at: Instant = { ms: atMs, iso: new Date(atMs).toISOString() };
   const prevFrom = fromMs - (toMs - fromMs);
   // The period's bounds as stored timestamps, to compare records' timestamps as strings.
   const [fromIso, toIso, prevFromIso] = [fromMs, toMs, prevFrom].map((ms) => new Date(ms).toISOString()) as [string, string, string];
@@ -325,17 +345,22 @@ export async function computeKpis(ctx: KpiContext, query: KpiQuery): Promise<Kpi
   let retained = 0;
   for (const id of orderedNow) if (orderedBefore.has(id)) retained++;
   const retention = orderedBefore.size ? retained / orderedBefore.size : null;
-  const facts = cohort.map((c) => factsOf(ctx, c, at, linked.get(c.id) ?? [], groupBy));
-  const report: KpiReport = { from, to, customers, ...kpiSet(ctx, facts, customers, retention) };
-  if (groupBy) {
-    const byKey = new Map<string | null, Facts[]>();
-    for (const f of facts) {
-      const list = byKey.get(f.group);
-      if (list) list.push(f);
-      else byKey.set(f.group, [f]);
+  const all = new KpiTally();
+  const groups = new Map<string | null, KpiTally>();
+  const scratch: Facts = { group: null, firstResponse: null, resolution: null, met: 0, decided: 0, breached: false, handoffs: 0, repeats: 0, satisfaction: null };
+  for (const c of cohort) {
+    const f = factsOf(ctx, c, at, linked.get(c.id) ?? NO_TOUCHPOINTS, groupBy, scratch);
+    all.add(f);
+    if (groupBy) {
+      let tally = groups.get(f.group);
+      if (!tally) groups.set(f.group, (tally = new KpiTally()));
+      tally.add(f);
     }
-    report.groups = [...byKey]
-      .map(([key, list]) => ({ key, ...kpiSet(ctx, list, customers, null) }))
+  }
+  const report: KpiReport = { from, to, customers, ...kpiSet(ctx, all, customers, retention) };
+  if (groupBy) {
+    report.groups = [...groups]
+      .map(([key, tally]) => ({ key, ...kpiSet(ctx, tally, customers, null) }))
       .sort((a, b) => b.complaints - a.complaints || String(a.key).localeCompare(String(b.key)));
   }
   return report;
