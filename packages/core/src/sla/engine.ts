@@ -320,26 +320,30 @@ function planOf(cal: BusinessCalendar, policy: SlaPolicy, w: Stopwatch, budget: 
   return w.plan;
 }
 
-/** Business ms a watch has used by `now`, from its plan. */
-function usedMs(cal: BusinessCalendar, w: Stopwatch, plan: WatchPlan, now: number): number {
-  return w.running && now > w.runningSince ? plan.closedMs + cal.businessMsBetween(w.runningSince, now) : plan.closedMs;
+/** Business ms a watch has used by `now`: its closed segments (worked out once), and the running one. */
+function usedMs(cal: BusinessCalendar, w: Stopwatch, now: number): number {
+  let ms = 0;
+  for (const len of w.segmentLengths(cal)) ms += len;
+  return w.running && now > w.runningSince ? ms + cal.businessMsBetween(w.runningSince, now) : ms;
 }
 
-/** The state of a watch that has used `used` business ms by `now`. */
-function stateOf(w: Stopwatch, plan: WatchPlan, used: number, now: number): SlaState {
-  if (w.stopped) return used <= plan.budget ? 'met' : 'missed';
-  if (used > plan.budget) return 'breached';
+/**
+ * The state of a watch that has used `used` business ms of `budget` by `now`. Only a running
+ * watch within its budget needs its warning instant (the plan), so a stopped one costs no search.
+ */
+function stateOf(cal: BusinessCalendar, policy: SlaPolicy, w: Stopwatch, budget: number, used: number, now: number): SlaState {
+  if (w.stopped) return used <= budget ? 'met' : 'missed';
+  if (used > budget) return 'breached';
   if (!w.running) return 'paused';
-  return now >= plan.warn ? 'warning' : 'running';
+  return now >= planOf(cal, policy, w, budget).warn ? 'warning' : 'running';
 }
 
 /** The status of one watch at `now` (epoch ms). */
 function watchStatus(cal: BusinessCalendar, policy: SlaPolicy, w: Stopwatch, budget: number, now: number): SlaTargetStatus {
-  const plan = planOf(cal, policy, w, budget);
-  const used = usedMs(cal, w, plan, now);
-  const { due, warn } = plan;
+  const { due, warn } = planOf(cal, policy, w, budget);
+  const used = usedMs(cal, w, now);
   return {
-    state: stateOf(w, plan, used, now),
+    state: stateOf(cal, policy, w, budget, used, now),
     targetMinutes: budget / MINUTE,
     elapsedMinutes: used / MINUTE,
     remainingMinutes: (budget - used) / MINUTE,
@@ -374,9 +378,8 @@ export function slaBrief(complaint: Complaint, policy: SlaPolicy | null, cal: Bu
   const add = (target: SlaTarget, w: Stopwatch | null) => {
     const budget = w ? budgetOf(policy, line.priority, target) : undefined;
     if (!w || budget === undefined) return;
-    const plan = planOf(cal, policy, w, budget);
-    const used = usedMs(cal, w, plan, now);
-    brief[target] = { state: stateOf(w, plan, used, now), elapsedMinutes: used / MINUTE, stopped: w.stopped };
+    const used = usedMs(cal, w, now);
+    brief[target] = { state: stateOf(cal, policy, w, budget, used, now), elapsedMinutes: used / MINUTE, stopped: w.stopped };
   };
   add('firstResponse', line.first);
   add('nextResponse', line.next);
