@@ -26,7 +26,9 @@ export interface Analytics {
   /**
    * The customers most at risk: every customer's {@link Analytics.health}, the lowest scores
    * first (the oldest customer first among equals), healthy ones left out. `limit`: 1–1000,
-   * default 20. Reads every customer, complaint and touchpoint once.
+   * default 20. Reads every customer and complaint once, and each customer's history as far back
+   * as health looks (the last 90 days, and at least the newest 21 touchpoints): on a store with
+   * a million touchpoints of years past, most are never read.
    *
    * @example
    * ```ts
