@@ -141,7 +141,9 @@ describe('crm.contactPolicy.check', () => {
     );
     await expect(crm.contactPolicy.check(c.id, { channel: 'call', at: 'yesterday' })).rejects.toBeInstanceOf(CrmValidationError);
     await expect(crm.contactPolicy.check('01HZZZZZZZZZZZZZZZZZZZZZZZ', { channel: 'call' })).rejects.toThrow(/No customer/);
-    expect(() => setup({ contactPolicy: { limits: [{ max: 2, window: '-P1D' }] } })).toThrow(CrmValidationError);
+    expect(() => setup({ contactPolicy: { limits: [{ max: 2, window: '-P1D' }] } })).toThrow(
+      /contactPolicy: limits\[0\]\.window: expected a non-negative number of minutes/,
+    );
     expect(() => setup({ contactPolicy: { limits: [{ max: -1, window: 'P1D' }] } })).toThrowErrorMatchingInlineSnapshot(
       `[CrmValidationError: Invalid createCrm options.contactPolicy: limits[0].max: must be a whole number, 0 or more]`,
     );
