@@ -19,11 +19,14 @@ import { gzipSync } from 'node:zlib';
  * SQL store had already taken the last 0.1 kB of the 27.5) and address freshness (returned
  * mail marking its address, `crm.customers.stale`: +0.4 kB), then to 36 kB for the rest of
  * issue 4 on `createCrm`: routing, complaint suggestions (the lexicons stay on `@crm/core/signals`),
- * `crm.health`, `crm.atRisk`, `crm.kpis` and `kpiTargets` (measured +6 kB, 35,601 B in all).
- * Loading the analytics lazily (a chunk fetched on the first `crm.kpis` call) is the way back
- * under 30 kB.
+ * `crm.health`, `crm.atRisk`, `crm.kpis` and `kpiTargets` (measured +6 kB, 35,601 B in all),
+ * then to 37 kB for making those fast enough (per-customer score columns for `atRisk`, running
+ * KPI totals, binary-searched policy windows, the SLA brief: +1.1 kB, 36,736 B in all).
+ * Loading the analytics lazily (a chunk fetched on the first `crm.kpis` call) was tried and
+ * measured: with the app's bundler splitting by file, it took 0.5 kB off what loads up front and
+ * added 2.6 kB in all (two files compress worse than one), so it was not kept.
  */
-const BUDGET_BYTES = 36_000;
+const BUDGET_BYTES = 37_000;
 const TOP_INPUTS = 10;
 
 const root = join(import.meta.dirname, '..');

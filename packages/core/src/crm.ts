@@ -19,7 +19,9 @@ import { parsePolicies, slaSetup, type SlaService } from './sla/runtime.js';
 import { ContactPolicySchema, type ContactPolicy, type ContactPolicyInput } from './schemas/contactPolicy.js';
 import { contactPolicyService, type ContactPolicyService } from './policy/contactPolicy.js';
 import { normalizeSignals, type SignalsOptions } from './services/suggestions.js';
-import { analytics, parseKpiTargets, type Analytics, type KpiName, type KpiTargetsInput } from './analytics/index.js';
+import type { Analytics } from './analytics/index.js';
+import { analytics } from './analytics/runtime.js';
+import { parseKpiTargets, type KpiName, type KpiTargetsInput } from './analytics/targets.js';
 import { defaultRouting, type RoutingFunction } from './services/routing.js';
 
 /** Options of {@link createCrm}. Every one has a default that runs in browsers, Node and edge runtimes. */

@@ -4,8 +4,9 @@ import type { Complaint } from '../schemas/complaint.js';
 import type { Staff } from '../schemas/staff.js';
 import type { SlaBrief } from '../sla/engine.js';
 import type { CrmStore } from '../store/types.js';
-import { atRisk, customerHealth, type AtRiskQuery, type CustomerHealth } from './health.js';
-import { computeKpis, type KpiName, type KpiQuery, type KpiReport } from './kpis.js';
+import type { AtRiskQuery, CustomerHealth } from './score.js';
+import type { KpiReport } from './kpis.js';
+import type { KpiName, KpiQuery } from './targets.js';
 
 /** `crm.health`, `crm.atRisk` and `crm.kpis`. */
 export interface Analytics {
@@ -56,34 +57,17 @@ export interface Analytics {
   kpis(query: KpiQuery): Promise<KpiReport>;
 }
 
-/** Builds {@link Analytics} over a CRM's store, clock, staff, SLA and KPI targets. */
-export function analytics(setup: {
+/** What the analytics need of a CRM: its store, clock, staff, SLA and KPI targets. */
+export interface AnalyticsSetup {
   store: CrmStore;
   clock: Clock;
   staff: ReadonlyMap<string, Staff> | null;
   targets: Partial<Record<KpiName, number>>;
   briefOf(complaint: Complaint, at: number): SlaBrief;
   calendarOf(complaint: Complaint): BusinessCalendar | null;
-}): Analytics {
-  const ctx = { ...setup, now: () => setup.clock.now().getTime() };
-  return {
-    health: (customerId) => customerHealth(ctx, customerId),
-    atRisk: (query) => atRisk(ctx, query),
-    kpis: (query) => computeKpis(ctx, query),
-  };
 }
 
 export { complaintCounts, type ComplaintCounts } from './counts.js';
-export { healthOf, AtRiskQuerySchema, type AtRiskQuery, type CustomerHealth, type HealthReason } from './health.js';
-export {
-  KpiTargetsSchema,
-  KpiQuerySchema,
-  KPI_NAMES,
-  parseKpiTargets,
-  type Kpi,
-  type KpiName,
-  type KpiQuery,
-  type KpiReport,
-  type KpiSet,
-  type KpiTargetsInput,
-} from './kpis.js';
+export { healthOf, AtRiskQuerySchema, type AtRiskQuery, type CustomerHealth, type HealthReason } from './score.js';
+export type { Kpi, KpiReport, KpiSet } from './kpis.js';
+export { KpiQuerySchema, KpiTargetsSchema, KPI_NAMES, parseKpiTargets, type KpiName, type KpiQuery, type KpiTargetsInput } from './targets.js';

@@ -1,9 +1,8 @@
 import * as z from 'zod/mini';
 import type { BusinessCalendar } from '../calendar/calendar.js';
-import { CrmValidationError, formatPath } from '../errors/validationError.js';
-import { DurationSchema } from '../schemas/duration.js';
+import { CrmValidationError } from '../errors/validationError.js';
 import { parseOrThrow } from '../schemas/parse.js';
-import { TimestampSchema, rule, toEpochMs } from '../schemas/primitives.js';
+import { TimestampSchema, toEpochMs } from '../schemas/primitives.js';
 import type { Complaint } from '../schemas/complaint.js';
 import type { Staff } from '../schemas/staff.js';
 import type { Touchpoint } from '../schemas/touchpoint.js';
@@ -11,47 +10,9 @@ import type { SlaBrief, SlaTargetBrief } from '../sla/engine.js';
 import type { CrmStore } from '../store/types.js';
 import { complaintCounts, isHandoff } from './counts.js';
 import { scan } from './scan.js';
+import { KPI_NAMES, KpiQuerySchema, type KpiName, type KpiQuery } from './targets.js';
 
-const minutes = DurationSchema;
-const count = z.number().check(rule((n: number) => Number.isFinite(n) && n >= 0, 'must be a number, 0 or more', 'out_of_range'));
-const share = z.number().check(rule((n: number) => n >= 0 && n <= 1, 'must be a share from 0 to 1', 'out_of_range'));
 
-/**
- * KPI targets, declared before use (`createCrm({ kpiTargets })`). Times are business minutes (or an
- * ISO 8601 duration such as `PT4H`); shares are from 0 to 1. Lower is better for every KPI except
- * `slaAttainment`, `satisfaction` and `retention`.
- */
-export const KpiTargetsSchema = z.strictObject({
-  firstResponseMedian: z.optional(minutes),
-  firstResponseP90: z.optional(minutes),
-  resolutionMedian: z.optional(minutes),
-  resolutionP90: z.optional(minutes),
-  slaAttainment: z.optional(share),
-  breaches: z.optional(count),
-  handoffsPerComplaint: z.optional(count),
-  repeatContactsPerComplaint: z.optional(count),
-  satisfaction: z.optional(z.number().check(rule((n: number) => n >= 1 && n <= 5, 'must be from 1 to 5', 'out_of_range'))),
-  complaintsPer100Customers: z.optional(count),
-  retention: z.optional(share),
-});
-
-/** Query of `crm.kpis`: the period `[from, to)`, optionally grouped. */
-export const KpiQuerySchema = z.strictObject({
-  from: TimestampSchema,
-  to: TimestampSchema,
-  /** Also report each owner's, department's (the owner's first in the staff directory) or channel's figures. */
-  groupBy: z.optional(z.enum(['owner', 'department', 'channel'])),
-});
-
-/** `createCrm({ kpiTargets })`. */
-export type KpiTargetsInput = z.input<typeof KpiTargetsSchema>;
-/** Query of `crm.kpis`. */
-export type KpiQuery = z.input<typeof KpiQuerySchema>;
-/** The name of a KPI. */
-export type KpiName = keyof z.output<typeof KpiTargetsSchema>;
-
-/** The KPIs, in report order. */
-export const KPI_NAMES: readonly KpiName[] = Object.keys(KpiTargetsSchema.def.shape) as KpiName[];
 const HIGHER_IS_BETTER: ReadonlySet<KpiName> = new Set(['slaAttainment', 'satisfaction', 'retention']);
 
 /** One KPI: its value (`null` without data), its target (`null` when none was set) and whether it is met. */
@@ -118,27 +79,6 @@ const RESOLVED = new Set(['resolved', 'closed']);
 const NO_TOUCHPOINTS: readonly Touchpoint[] = [];
 const MINUTE = 60_000;
 
-/** Checks `kpiTargets`; errors name `kpiTargets.<kpi>`. */
-export function parseKpiTargets(input: unknown): Partial<Record<KpiName, number>> {
-  try {
-    return parseOrThrow(KpiTargetsSchema, input, 'createCrm options') as Partial<Record<KpiName, number>>;
-  } catch (error) {
-    if (!(error instanceof CrmValidationError)) throw error;
-    throw new CrmValidationError(
-      'createCrm options',
-      error.issues.map((issue) => {
-        const path = ['kpiTargets', ...issue.path];
-        const unknown = issue.code === 'unknown_field';
-        return {
-          ...issue,
-          path,
-          field: formatPath(path),
-          message: unknown ? `unknown KPI; expected one of ${KPI_NAMES.join(', ')}` : issue.message,
-        };
-      }),
-    );
-  }
-}
 
 /** The instant KPIs are measured at, as epoch ms and as a stored timestamp (made once per call). */
 interface Instant {
