@@ -9,7 +9,7 @@
 import { createCrm, manualClock } from '@crm/core';
 import { random as prng } from './corpus.mjs';
 import { SCALE, dataset, staffDirectory } from './dataset.mjs';
-import { collectGarbage, defineBench, now, summarize } from './harness.mjs';
+import { defineBench, now, summarize } from './harness.mjs';
 
 const COMPLAINTS = Math.round(100_000 * SCALE);
 const START = Date.parse('2026-03-02T08:00:00Z');
@@ -35,9 +35,7 @@ async function listAll(store) {
   return n;
 }
 
-/** Times `runs` calls, after collecting the garbage the setup left (as `sample` does), so it is not billed to the first call. */
 async function timed(fn, runs) {
-  collectGarbage();
   const times = [];
   let result;
   for (let i = 0; i < runs; i++) {
