@@ -21,6 +21,8 @@ export {
   normalizeEmail,
   checkListQuery,
   checkHistoryQuery,
+  listPage,
+  historyPage,
   checkChangesQuery,
   checkWriteOps,
   checkOpAgainst,

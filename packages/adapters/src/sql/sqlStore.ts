@@ -6,9 +6,10 @@ import {
   checkEntity,
   checkHistoryQuery,
   checkListQuery,
+  historyPage,
+  listPage,
   checkOpAgainst,
   checkWriteOps,
-  encodeCursor,
   normalizeEmail,
   type Change,
   type ChangePage,
@@ -16,7 +17,6 @@ import {
   type EntityName,
   type EntityRecords,
   type HistoryItem,
-  type Page,
   type WriteOp,
 } from '@crm/core';
 import type { SqlDriver, SqlExecutor } from './driver.js';
@@ -212,11 +212,7 @@ export function sqlStore(options: SqlStoreOptions): CrmStore {
       );
       const more = rows.length > limit;
       const items = (more ? rows.slice(0, limit) : rows).map((row) => row.record);
-      const last = items[items.length - 1];
-      return {
-        items: items as EntityRecords[typeof entity][],
-        nextCursor: more && last ? encodeCursor(`list:${entity}`, last.id) : null,
-      } satisfies Page<EntityRecords[typeof entity]>;
+      return listPage(entity, items as EntityRecords[typeof entity][], more);
     },
 
     async write(ops) {
@@ -273,9 +269,7 @@ export function sqlStore(options: SqlStoreOptions): CrmStore {
         params,
       );
       const more = rows.length > limit;
-      const items = (more ? rows.slice(0, limit) : rows).map(historyItem);
-      const last = items[items.length - 1];
-      return { items, nextCursor: more && last ? encodeCursor('history', last.at + last.id) : null };
+      return historyPage((more ? rows.slice(0, limit) : rows).map(historyItem), more);
     },
 
     async changes(query) {

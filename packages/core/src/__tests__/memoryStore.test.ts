@@ -121,3 +121,19 @@ describe('memoryStore specifics', () => {
     await store.close();
   });
 });
+
+describe('listPage and historyPage', () => {
+  it('make the cursors that checkListQuery and checkHistoryQuery read back, and none on a last page', async () => {
+    const { listPage, historyPage, checkListQuery, checkHistoryQuery } = await import('../store/queries.js');
+    const customer = makeCustomer();
+    const page = listPage('customers', [customer], true);
+    expect(checkListQuery('customers', { cursor: page.nextCursor! }).after).toBe(customer.id);
+    expect(() => checkListQuery('touchpoints', { cursor: page.nextCursor! })).toThrow(/cursor/);
+    expect(listPage('customers', [customer], false).nextCursor).toBeNull();
+    expect(listPage('customers', [], true).nextCursor).toBeNull();
+    const tp = makeTouchpoint(customer.id);
+    const history = historyPage([{ type: 'touchpoint', id: tp.id, at: tp.occurredAt, touchpoint: tp }], true);
+    expect(checkHistoryQuery({ cursor: history.nextCursor! }).afterKey).toBe(tp.occurredAt + tp.id);
+    expect(historyPage([], true).nextCursor).toBeNull();
+  });
+});

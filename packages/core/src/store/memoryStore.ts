@@ -1,12 +1,13 @@
 import type { Complaint, ComplaintActivity } from '../schemas/complaint.js';
 import type { Customer } from '../schemas/customer.js';
 import type { Touchpoint } from '../schemas/touchpoint.js';
-import { encodeCursor } from './cursor.js';
 import {
   checkChangesQuery,
   checkEntity,
   checkHistoryQuery,
   checkListQuery,
+  historyPage,
+  listPage,
   checkOpAgainst,
   checkWriteOps,
   normalizeEmail,
@@ -21,7 +22,6 @@ import type {
   EntityRecords,
   HistoryItem,
   HistoryQuery,
-  Page,
   WriteOp,
 } from './types.js';
 
@@ -240,11 +240,7 @@ export function memoryStore(): CrmStore {
         }
         items.push(record);
       }
-      const last = items[items.length - 1];
-      return {
-        items: items as EntityRecords[typeof entity][],
-        nextCursor: more && last ? encodeCursor(`list:${entity}`, last.id) : null,
-      } satisfies Page<EntityRecords[typeof entity]>;
+      return listPage(entity, items as EntityRecords[typeof entity][], more);
     },
 
     async write(ops) {
@@ -295,7 +291,6 @@ export function memoryStore(): CrmStore {
       let i = tps.start;
       let j = acts.start;
       const items: HistoryItem[] = [];
-      let lastKey = '';
       let more = false;
       while (i >= 0 || j >= 0) {
         const t = i >= 0 ? tps.items[i]! : undefined;
@@ -321,9 +316,7 @@ export function memoryStore(): CrmStore {
         }
         items.push(item);
       }
-      const last = items[items.length - 1];
-      if (more && last) lastKey = last.at + last.id;
-      return { items, nextCursor: more ? encodeCursor('history', lastKey) : null };
+      return historyPage(items, more);
     },
 
     async changes({ since, limit }) {

@@ -2,8 +2,8 @@ import { CrmConflictError } from '../errors/conflictError.js';
 import { CrmValidationError } from '../errors/validationError.js';
 import type { Channel } from '../schemas/primitives.js';
 import type { Complaint, ComplaintActivity } from '../schemas/complaint.js';
-import { checkLimit, decodeCursor } from './cursor.js';
-import type { EntityName, HistoryItem, HistoryQuery, ListQuery, WriteOp } from './types.js';
+import { checkLimit, decodeCursor, encodeCursor } from './cursor.js';
+import type { EntityName, EntityRecords, HistoryItem, HistoryQuery, ListQuery, Page, WriteOp } from './types.js';
 
 /**
  * The checks every {@link CrmStore} makes on its arguments, shared so that each store (memory,
@@ -56,6 +56,15 @@ export function checkListQuery(entity: EntityName, query: ListQuery<EntityName> 
     if (!STORE_FILTERS[entity].has(key)) throw CrmValidationError.field('page query', ['filter', key], 'unknown filter', 'unknown_field');
   }
   return { limit, order, after, filter };
+}
+
+/**
+ * A list page of at most `limit` records, whose cursor (when `more` records follow) is the one
+ * {@link checkListQuery} reads back: the last record's id.
+ */
+export function listPage<E extends EntityName>(entity: E, items: EntityRecords[E][], more: boolean): Page<EntityRecords[E]> {
+  const last = items[items.length - 1];
+  return { items, nextCursor: more && last ? encodeCursor(`list:${entity}`, last.id) : null };
 }
 
 /** A {@link HistoryQuery} checked and filled in. */
@@ -153,4 +162,13 @@ function sameEntry(entry: ComplaintActivity, next: ComplaintActivity | undefined
   for (const key in a) if (a[key] !== b[key]) return false;
   for (const key in b) if (a[key] !== b[key]) return false;
   return true;
+}
+
+/**
+ * A history page, whose cursor (when `more` items follow) is the one {@link checkHistoryQuery}
+ * reads back: the last item's `at` followed by its `id`.
+ */
+export function historyPage(items: HistoryItem[], more: boolean): Page<HistoryItem> {
+  const last = items[items.length - 1];
+  return { items, nextCursor: more && last ? encodeCursor('history', last.at + last.id) : null };
 }
