@@ -23,6 +23,9 @@ import type { Analytics } from './analytics/index.js';
 import { analytics } from './analytics/runtime.js';
 import { parseKpiTargets, type KpiName, type KpiTargetsInput } from './analytics/targets.js';
 import { defaultRouting, type RoutingFunction } from './services/routing.js';
+import { feedHub, type ChangeListener } from './events/feed.js';
+import { activityMemory, eventsOfWrite } from './events/derive.js';
+import { checkWriteOptions } from './store/queries.js';
 
 /** Options of {@link createCrm}. Every one has a default that runs in browsers, Node and edge runtimes. */
 export interface CrmOptions {
@@ -117,6 +120,19 @@ export interface CrmOptions {
    * ```
    */
   signals?: SignalsOptions;
+  /**
+   * The origin of every write this CRM's services make, carried by each change in the feed and
+   * each event, so that a consumer can skip its own writes: a sync worker's CRM would say
+   * `sync:hubspot`. 1–64 letters, digits or `:._-`.
+   * @default 'app'
+   */
+  origin?: string;
+  /**
+   * Milliseconds between two reads of the change feed, for a store that can't push
+   * (`store.capabilities.subscribe` false): how soon writes made elsewhere are announced.
+   * @default 1000
+   */
+  pollIntervalMs?: number;
 }
 
 /** An event handler: gets the event's one payload object. */
@@ -163,6 +179,22 @@ export interface Crm extends Analytics {
   once<E extends CrmEventName>(event: E, handler: CrmEventHandler<E>): () => void;
   /** Removes a handler added with `on` or `once`. */
   off<E extends CrmEventName>(event: E, handler: CrmEventHandler<E>): void;
+  /**
+   * Calls `listener` with the changes of each atomic write to the store, in feed order, whoever
+   * made it: this CRM, another process on the same database, another client of the same API, a
+   * sync. All listeners (and the CRM's events, and the observers of `@crm/core`'s `observe/`)
+   * share one subscription to the store, opened with the first and closed with the last.
+   * Changes carry `writeId`, `at` and `origin`. Returns the function that stops the calls.
+   *
+   * @example
+   * ```ts
+   * const stop = crm.subscribe((changes) => {
+   *   if (changes[0]?.origin === 'sync:hubspot') return // our own sync's writes
+   *   for (const change of changes) console.log(change.entity, change.op, change.id)
+   * })
+   * ```
+   */
+  subscribe(listener: ChangeListener): () => void;
   /** Removes all handlers and closes the store. */
   close(): Promise<void>;
 }
@@ -177,9 +209,23 @@ interface NormalizedOptions {
   contactPolicy: ContactPolicy | null;
   kpiTargets: Partial<Record<KpiName, number>>;
   routing: RoutingFunction | null;
+  origin: string;
+  pollIntervalMs: number;
 }
 
-const KNOWN_OPTIONS = new Set(['store', 'clock', 'ids', 'staff', 'slaPolicies', 'contactPolicy', 'kpiTargets', 'routing', 'signals']);
+const KNOWN_OPTIONS = new Set([
+  'store',
+  'clock',
+  'ids',
+  'staff',
+  'slaPolicies',
+  'contactPolicy',
+  'kpiTargets',
+  'routing',
+  'signals',
+  'origin',
+  'pollIntervalMs',
+]);
 const StaffListSchema = list(StaffSchema, 10_000);
 
 /** Checks and fills `createCrm`'s options once, with messages that name the option. */
@@ -195,6 +241,23 @@ function normalizeOptions(options: CrmOptions): NormalizedOptions {
     if (typeof store?.[method] !== 'function') {
       throw CrmValidationError.field('createCrm options', ['store', method], 'a CrmStore must implement this method');
     }
+  }
+  const capabilities = store.capabilities as unknown;
+  if (capabilities === null || typeof capabilities !== 'object') {
+    throw CrmValidationError.field('createCrm options', ['store', 'capabilities'], 'a CrmStore must declare its capabilities ({ subscribe, sharedFeed, delete, maxWriteOps })');
+  }
+  if (store.capabilities.subscribe && typeof store.subscribe !== 'function') {
+    throw CrmValidationError.field('createCrm options', ['store', 'subscribe'], 'the store declares capabilities.subscribe but has no subscribe method');
+  }
+  let origin: string;
+  try {
+    origin = checkWriteOptions({ origin: options.origin ?? 'app' });
+  } catch {
+    throw CrmValidationError.field('createCrm options', ['origin'], 'must be 1–64 letters, digits or ":._-", starting with a letter or digit');
+  }
+  const { pollIntervalMs = 1000 } = options;
+  if (!(Number.isFinite(pollIntervalMs) && pollIntervalMs >= 10)) {
+    throw CrmValidationError.field('createCrm options', ['pollIntervalMs'], 'must be a number of milliseconds, 10 or more');
   }
   if (typeof clock?.now !== 'function')
     throw CrmValidationError.field('createCrm options', ['clock', 'now'], 'expected a function returning a Date');
@@ -224,7 +287,7 @@ function normalizeOptions(options: CrmOptions): NormalizedOptions {
     throw CrmValidationError.field('createCrm options', ['routing'], 'expected a function returning { ownerId, reasons } (or null), or false');
   }
   const kpiTargets = options.kpiTargets === undefined ? {} : parseKpiTargets(options.kpiTargets);
-  return { store, clock, ids, staff, policies, calendars, contactPolicy, kpiTargets, routing: routing || null };
+  return { store, clock, ids, staff, policies, calendars, contactPolicy, kpiTargets, routing: routing || null, origin, pollIntervalMs };
 }
 
 /**
@@ -242,32 +305,82 @@ function normalizeOptions(options: CrmOptions): NormalizedOptions {
  * ```
  */
 export function createCrm(options: CrmOptions = {}): Crm {
-  const { store, clock, ids, staff, policies, calendars, contactPolicy, kpiTargets, routing } = normalizeOptions(options);
+  const { store, clock, ids, staff, policies, calendars, contactPolicy, kpiTargets, routing, origin, pollIntervalMs } =
+    normalizeOptions(options);
   const signals = normalizeSignals(options.signals);
   const emitter: Emitter = new EventEmitter();
 
-  const emit = <E extends CrmEventName>(event: E, payload: CrmEvents[E]) => {
+  const emitNow = <E extends CrmEventName>(event: E, payload: CrmEvents[E]) => {
     if (emitter.listenerCount(event) === 0) return;
     for (const listener of emitter.listeners(event) as CrmEventHandler<E>[]) {
       try {
         listener(payload);
       } catch (error) {
-        if (event !== 'error' && emitter.listenerCount('error') > 0) emit('error', { error, event });
+        if (event !== 'error' && emitter.listenerCount('error') > 0) emitNow('error', { error, event });
         else
           (globalThis as { console?: { error(...data: unknown[]): void } }).console?.error(`@crm/core: a "${event}" handler threw`, error);
       }
     }
   };
 
+  // The services' own writes carry this CRM's origin, and so do their events.
+  const emit: ServiceContext['emit'] = (event, payload) => {
+    if (emitter.listenerCount(event) === 0) return;
+    const given = payload as object;
+    const withOrigin = 'origin' in given || event.startsWith('sla.') || event === 'error' ? given : { ...given, origin };
+    emitNow(event, withOrigin as never);
+  };
+
+  // One subscription to the store's feed, shared by the events of writes made elsewhere,
+  // `crm.subscribe` and the observers; open while anything listens.
+  const memory = activityMemory();
+  const hub = feedHub({
+    store,
+    pollIntervalMs,
+    onError: (error) => emitNow('error', { error, event: 'feed' }),
+    onWrite(changes, local) {
+      if (local) {
+        for (const change of changes) if (change.entity === 'complaints' && change.record) memory.seen(change.record);
+        return;
+      }
+      for (const [event, payload] of eventsOfWrite(changes, memory)) emitNow(event, payload as never);
+    },
+  });
+  let eventHold: (() => void) | null = null;
+  const watchEvents = () => {
+    const listening = emitter.eventNames().some((name) => name !== 'error' && !String(name).startsWith('sla.'));
+    if (listening && !eventHold) eventHold = hub.hold();
+    else if (!listening && eventHold) {
+      eventHold();
+      eventHold = null;
+    }
+  };
+  const serviceStore: CrmStore = {
+    get kind() {
+      return store.kind;
+    },
+    get capabilities() {
+      return store.capabilities;
+    },
+    get: (entity, id) => store.get(entity, id),
+    list: (entity, query) => store.list(entity, query),
+    history: (customerId, query) => store.history(customerId, query),
+    changes: (query) => store.changes(query),
+    write: (ops, writeOptions) => hub.write(ops, { origin, ...writeOptions }),
+    ...(store.subscribe ? { subscribe: (listener: ChangeListener) => store.subscribe!(listener) } : {}),
+    close: () => store.close(),
+  };
+
   const sla = slaSetup(() => ctx, policies, calendars);
   const ctx: ServiceContext = {
-    store,
+    store: serviceStore,
     clock,
     newId: ids,
     staff: staff ? new Map(staff.map((member) => [member.id, member])) : null,
     sla: policies.length ? sla.runtime : null,
     contactPolicy,
     routing,
+    origin,
     emit,
   };
 
@@ -293,24 +406,38 @@ export function createCrm(options: CrmOptions = {}): Crm {
     clock,
     on(event, handler) {
       emitter.on(event, handler as never);
-      return () => void emitter.off(event, handler as never);
+      watchEvents();
+      return () => {
+        emitter.off(event, handler as never);
+        watchEvents();
+      };
     },
     once(event, handler) {
       const wrapper = ((payload: never) => {
         emitter.off(event, wrapper as never);
+        watchEvents();
         (handler as (payload: never) => void)(payload);
       }) as never;
       onceWrappers.set(handler as never, wrapper);
       emitter.on(event, wrapper);
-      return () => void emitter.off(event, wrapper);
+      watchEvents();
+      return () => {
+        emitter.off(event, wrapper);
+        watchEvents();
+      };
     },
     off(event, handler) {
       emitter.off(event, (onceWrappers.get(handler as never) ?? handler) as never);
       emitter.off(event, handler as never);
+      watchEvents();
     },
+    subscribe: (listener) => hub.subscribe(listener),
     async close() {
       sla.service.stop();
       emitter.removeAllListeners();
+      eventHold?.();
+      eventHold = null;
+      hub.close();
       await store.close();
     },
   };

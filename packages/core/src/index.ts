@@ -7,10 +7,11 @@
 export { createCrm, type Crm, type CrmOptions, type CrmEventHandler } from './crm.js';
 export * from './errors/index.js';
 export * from './schemas/index.js';
-export type { CrmEvents, CrmEventName, SlaEvent, SlaTarget } from './events/events.js';
+export type { CrmEvents, CrmEventName, EventMeta, SlaEvent, SlaTarget } from './events/events.js';
+export type { ChangeListener } from './events/feed.js';
 export { systemClock, manualClock, type Clock, type ManualClock } from './clock/clock.js';
 export { ulidGenerator, ulidTime, type IdGenerator, type RandomSource } from './ids/ulid.js';
-export { memoryStore } from './store/memoryStore.js';
+export { memoryStore, type MemoryStoreOptions } from './store/memoryStore.js';
 export type * from './store/types.js';
 // For store implementers: the checks and cursors every store shares, so all fail alike.
 export { encodeCursor, decodeCursor, checkLimit } from './store/cursor.js';
@@ -24,6 +25,11 @@ export {
   listPage,
   historyPage,
   checkChangesQuery,
+  checkFeedPosition,
+  checkWriteOptions,
+  opId,
+  MAX_WRITE_OPS,
+  DEFAULT_ORIGIN,
   checkWriteOps,
   checkOpAgainst,
   checkAppendOnly,

@@ -5,7 +5,10 @@ export type CrmErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'POLICY'
-  | 'REMOTE';
+  | 'REMOTE'
+  | 'FEED_EXPIRED'
+  | 'CLOSED'
+  | 'FORBIDDEN';
 
 /**
  * The base class of every error the SDK throws on purpose. `code` is stable across versions and is
@@ -37,6 +40,7 @@ const CRM_ERROR_NAMES = new Set([
   'CrmConflictError',
   'CrmPolicyError',
   'CrmRemoteError',
+  'CrmFeedExpiredError',
 ]);
 
 /**

@@ -4,3 +4,4 @@ export { CrmNotFoundError } from './notFoundError.js';
 export { CrmConflictError } from './conflictError.js';
 export { CrmPolicyError } from './policyError.js';
 export { CrmRemoteError } from './remoteError.js';
+export { CrmFeedExpiredError } from './feedExpiredError.js';

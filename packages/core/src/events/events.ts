@@ -17,27 +17,44 @@ export interface SlaEvent {
   at: string;
 }
 
+/** What every event tells besides its own fields. */
+export interface EventMeta {
+  /**
+   * Who made the write the event comes from: `app` (the default origin of a CRM's writes),
+   * `sync:hubspot` for a sync pull, or whatever origin the writer gave. Skip your own writes by it.
+   */
+  origin: string;
+}
+
 /**
  * Every event a {@link Crm} emits, with the one object its handlers receive. Handlers run after
  * the write has been stored; an error thrown by a handler never undoes the write (it is passed
  * to `error` handlers, or to `console.error` when there are none).
+ *
+ * Events come from the store's change feed, so writes made elsewhere — another process on the
+ * same SQL database, another client of the same REST API, a sync, `crm.store.write` — are
+ * announced too. Writes made through this CRM's own services are announced by the call itself,
+ * before its promise resolves, with everything the service knew (such as `previous`).
  */
 export interface CrmEvents {
-  'customer.created': { customer: Customer };
-  'customer.updated': { customer: Customer; previous: Customer };
-  'touchpoint.logged': { touchpoint: Touchpoint };
-  'complaint.opened': { complaint: Complaint; touchpoint: Touchpoint | null };
-  'complaint.responded': { complaint: Complaint; activity: Entry<'responded'> };
-  'complaint.assigned': { complaint: Complaint; activity: Entry<'assigned'>; from: string | null; to: string; reason: string };
-  'complaint.status_changed': { complaint: Complaint; activity: Entry<'status_changed'>; from: ComplaintStatus; to: ComplaintStatus };
-  'complaint.resolved': { complaint: Complaint };
-  'complaint.updated': { complaint: Complaint; activity: ComplaintActivity };
+  'customer.created': { customer: Customer } & EventMeta;
+  /** `previous` is the version replaced, for updates made through this CRM; absent for writes made elsewhere. */
+  'customer.updated': { customer: Customer; previous?: Customer } & EventMeta;
+  /** A customer, their touchpoints and complaints were erased (`crm.customers.erase`). */
+  'customer.erased': { customerId: string; reason?: string } & EventMeta;
+  'touchpoint.logged': { touchpoint: Touchpoint } & EventMeta;
+  'complaint.opened': { complaint: Complaint; touchpoint: Touchpoint | null } & EventMeta;
+  'complaint.responded': { complaint: Complaint; activity: Entry<'responded'> } & EventMeta;
+  'complaint.assigned': { complaint: Complaint; activity: Entry<'assigned'>; from: string | null; to: string; reason: string } & EventMeta;
+  'complaint.status_changed': { complaint: Complaint; activity: Entry<'status_changed'>; from: ComplaintStatus; to: ComplaintStatus } & EventMeta;
+  'complaint.resolved': { complaint: Complaint } & EventMeta;
+  'complaint.updated': { complaint: Complaint; activity: ComplaintActivity } & EventMeta;
   /** A touchpoint that looks like an unspoken complaint. */
-  'complaint.suggested': { touchpoint: Touchpoint; reasons: string[]; matches: string[] };
+  'complaint.suggested': { touchpoint: Touchpoint; reasons: string[]; matches: string[] } & EventMeta;
   'sla.warning': SlaEvent;
   'sla.breached': SlaEvent;
   'sla.met': SlaEvent;
-  /** A handler of another event threw. */
+  /** A handler of another event threw, or the change feed could not be read. */
   error: { error: unknown; event: string };
 }
 

@@ -55,3 +55,29 @@ export function parseOrThrow<S extends z.ZodMiniType>(schema: S, input: unknown,
   if (result.success) return result.data as z.output<S>;
   throw new CrmValidationError(subject, toIssues(result.error.issues as unknown as ZodIssue[]));
 }
+
+/**
+ * Validates every item of a batch against `schema`: returns the parsed items, or throws one
+ * {@link CrmValidationError} naming every bad item's index and field (`[17].channel: …`), so a
+ * batch is all valid or not written at all. More than `max` items is an error too.
+ */
+export function parseEachOrThrow<S extends z.ZodMiniType>(schema: S, inputs: unknown, subject: string, max: number): z.output<S>[] {
+  if (!Array.isArray(inputs)) throw CrmValidationError.field(subject, [], 'expected an array of items');
+  if (inputs.length > max) {
+    throw CrmValidationError.field(subject, [], `at most ${max} items in one call (got ${inputs.length}): split the batch`, 'too_big');
+  }
+  const out: z.output<S>[] = [];
+  const issues: ValidationIssue[] = [];
+  for (let i = 0; i < inputs.length; i++) {
+    const result = schema.safeParse(inputs[i], PARSE_OPTIONS);
+    if (result.success) out.push(result.data as z.output<S>);
+    else {
+      for (const issue of toIssues(result.error.issues as unknown as ZodIssue[])) {
+        const path = [i, ...issue.path];
+        issues.push({ ...issue, path, field: formatPath(path) });
+      }
+    }
+  }
+  if (issues.length > 0) throw new CrmValidationError(subject, issues);
+  return out;
+}

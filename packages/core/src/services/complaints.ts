@@ -19,6 +19,7 @@ import { acceptSignal, suggestionMethods, type Accepting, type ComplaintSuggesti
 import { checkStaff, getOrThrow, mutate, nowIso, type ServiceContext } from './context.js';
 import { ComplaintQuerySchema, splitQuery, type ComplaintQuery } from './query.js';
 import { buildTouchpoint } from './touchpoints.js';
+import { activityEvents } from '../events/derive.js';
 
 /**
  * The statuses each status may move to. `closed` is final; a `resolved` complaint can be
@@ -165,17 +166,7 @@ export async function appendActivity(
     for (const key of built.clear ?? []) delete next[key];
     return next;
   });
-  for (const activity of entries) {
-    ctx.emit('complaint.updated', { complaint: record, activity });
-    if (activity.type === 'responded') ctx.emit('complaint.responded', { complaint: record, activity });
-    if (activity.type === 'assigned') {
-      ctx.emit('complaint.assigned', { complaint: record, activity, from: activity.from, to: activity.to, reason: activity.reason });
-    }
-    if (activity.type === 'status_changed') {
-      ctx.emit('complaint.status_changed', { complaint: record, activity, from: activity.from, to: activity.to });
-      if (activity.to === 'resolved') ctx.emit('complaint.resolved', { complaint: record });
-    }
-  }
+  for (const activity of entries) for (const [event, payload] of activityEvents(record, activity, ctx.origin)) ctx.emit(event, payload as never);
   ctx.sla?.changed(record);
   return { record, entries };
 }

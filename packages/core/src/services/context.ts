@@ -2,7 +2,7 @@ import type EventEmitter from 'eventemitter3';
 import { systemClock, type Clock } from '../clock/clock.js';
 import { CrmConflictError } from '../errors/conflictError.js';
 import { CrmNotFoundError } from '../errors/notFoundError.js';
-import { CrmValidationError } from '../errors/validationError.js';
+import { CrmValidationError, formatPath } from '../errors/validationError.js';
 import type { CrmEventName, CrmEvents } from '../events/events.js';
 import type { IdGenerator } from '../ids/ulid.js';
 import type { Staff } from '../schemas/staff.js';
@@ -23,8 +23,14 @@ export interface ServiceContext {
   readonly routing: RoutingFunction | null;
   /** The contact-frequency policy, when `contactPolicy` was given. */
   readonly contactPolicy: ContactPolicy | null;
-  emit<E extends CrmEventName>(event: E, payload: CrmEvents[E]): void;
+  /** The origin of this CRM's writes (`createCrm({ origin })`). */
+  readonly origin: string;
+  /** Emits an event of this CRM's own write; `origin` defaults to the CRM's. */
+  emit<E extends CrmEventName>(event: E, payload: EventInput<E>): void;
 }
+
+/** An event's payload as a service gives it: `origin` may be left to the CRM. */
+export type EventInput<E extends CrmEventName> = CrmEvents[E] extends infer P ? (P extends { origin: string } ? Omit<P, 'origin'> & { origin?: string } : P) : never;
 
 const SINGULAR: Record<EntityName, string> = { customers: 'customer', touchpoints: 'touchpoint', complaints: 'complaint' };
 
@@ -48,6 +54,33 @@ export async function getOrThrow<E extends EntityName>(ctx: ServiceContext, enti
   const record = await ctx.store.get(entity, id);
   if (!record) throw new CrmNotFoundError(SINGULAR[entity], id);
   return record;
+}
+
+/**
+ * The most items one bulk call takes (`crm.customers.createMany`, `crm.touchpoints.logMany`):
+ * larger batches are a validation error; split them.
+ */
+export const MAX_BATCH_ITEMS = 1000;
+
+/** Options of the bulk writes (`createMany`, `logMany`). */
+export interface BulkOptions {
+  /**
+   * The origin of this write, carried by its changes and events (`sync:hubspot` for a sync pull).
+   * @default the CRM's origin (`createCrm({ origin })`, default `app`)
+   */
+  origin?: string;
+}
+
+/** Prefixes a validation error's issues with an item's index: `[17].channel`. */
+export function atIndex(error: unknown, i: number, subject: string): unknown {
+  if (!(error instanceof CrmValidationError)) return error;
+  return new CrmValidationError(
+    subject,
+    error.issues.map((issue) => {
+      const path = [i, ...issue.path];
+      return { ...issue, path, field: formatPath(path) };
+    }),
+  );
 }
 
 /** Options of every write that changes an existing record. */

@@ -1,12 +1,26 @@
 import { UNRESOLVED_STATUSES, type Complaint } from '../schemas/complaint.js';
 import { CustomerInputSchema, CustomerPatchSchema, type Customer, type CustomerInput, type CustomerPatch } from '../schemas/customer.js';
-import { parseOrThrow } from '../schemas/parse.js';
+import { parseEachOrThrow, parseOrThrow } from '../schemas/parse.js';
 import type { Touchpoint } from '../schemas/touchpoint.js';
 import type { Page } from '../store/types.js';
 import { checkLimit, encodeCursor } from '../store/cursor.js';
 import { toEpochMs } from '../schemas/primitives.js';
 import { CrmValidationError } from '../errors/validationError.js';
-import { checkStaff, compact, getOrThrow, mutate, nowIso, type ServiceContext, type WriteOptions } from './context.js';
+import { CrmConflictError } from '../errors/conflictError.js';
+import { CrmError } from '../errors/crmError.js';
+import type { WriteOp } from '../store/types.js';
+import {
+  MAX_BATCH_ITEMS,
+  atIndex,
+  checkStaff,
+  compact,
+  getOrThrow,
+  mutate,
+  nowIso,
+  type BulkOptions,
+  type ServiceContext,
+  type WriteOptions,
+} from './context.js';
 import { CustomerQuerySchema, splitQuery, type CustomerQuery } from './query.js';
 
 /** Everything someone picking up a customer needs first, so nobody asks the customer twice. */
@@ -30,6 +44,32 @@ export interface CustomerService {
    * ```
    */
   create(input: CustomerInput): Promise<Customer>;
+  /**
+   * Creates many customers in one atomic write, with one notification to `crm.subscribe` and the
+   * observers: for imports and sync pulls. Every item is validated first; if any is bad, nothing
+   * is written and the error names each bad item's index and field (`[17].emails[0]: …`). At most
+   * 1,000 items per call ({@link MAX_BATCH_ITEMS}).
+   *
+   * @example
+   * ```ts
+   * const created = await crm.customers.createMany(rows.map((row) => ({ name: row.name, emails: [row.email] })))
+   * ```
+   */
+  createMany(inputs: readonly CustomerInput[], options?: BulkOptions): Promise<Customer[]>;
+  /**
+   * The right to erasure: deletes the customer, their touchpoints and their complaints in one
+   * write, leaving a tombstone per record in the change feed (syncs archive them remotely) and no
+   * copy of their personal data in the store — earlier versions kept by the feed included. The
+   * `reason` goes to the `customer.erased` event (and the returned summary), not to the store.
+   * A customer with more records than one write takes ({@link CrmStore.capabilities}) is erased in
+   * several writes, the customer itself last.
+   *
+   * @example
+   * ```ts
+   * await crm.customers.erase(customerId, { reason: 'GDPR request #4411' })
+   * ```
+   */
+  erase(id: string, options: EraseOptions): Promise<ErasureSummary>;
   /** The customer with this id; throws `CrmNotFoundError` if there is none. */
   get(id: string): Promise<Customer>;
   /**
@@ -57,6 +97,22 @@ export interface CustomerService {
    * ```
    */
   stale(query: StaleQuery): Promise<Page<StaleCustomer>>;
+}
+
+/** Options of {@link CustomerService.erase}. */
+export interface EraseOptions {
+  /** Why the customer is erased (a request number, say): told to `customer.erased` handlers. Required. */
+  reason: string;
+  /** Who erased them. */
+  actorId?: string;
+}
+
+/** What {@link CustomerService.erase} deleted. */
+export interface ErasureSummary {
+  customerId: string;
+  touchpoints: number;
+  complaints: number;
+  reason: string;
 }
 
 /** What {@link CustomerService.stale} looks for. */
@@ -98,6 +154,79 @@ export function customerService(ctx: ServiceContext): CustomerService {
       await ctx.store.write([{ type: 'create', entity: 'customers', record: customer }]);
       ctx.emit('customer.created', { customer });
       return customer;
+    },
+
+    async createMany(raw, options) {
+      const inputs = parseEachOrThrow(CustomerInputSchema, raw, 'customer inputs', MAX_BATCH_ITEMS);
+      if (inputs.length === 0) return [];
+      const now = nowIso(ctx);
+      const customers = inputs.map((input, i): Customer => {
+        try {
+          checkStaff(ctx, input.ownerId, 'customer inputs', 'ownerId');
+        } catch (error) {
+          throw atIndex(error, i, 'customer inputs');
+        }
+        return {
+          id: ctx.newId(),
+          ...input,
+          emails: [...new Set(input.emails)],
+          tags: [...new Set(input.tags)],
+          addresses: withAddressIds(ctx, input.addresses),
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+        };
+      });
+      const origin = options?.origin;
+      await ctx.store.write(
+        customers.map((record) => ({ type: 'create', entity: 'customers', record })),
+        origin === undefined ? undefined : { origin },
+      );
+      for (const customer of customers) ctx.emit('customer.created', { customer, ...(origin === undefined ? {} : { origin }) });
+      return customers;
+    },
+
+    async erase(id, raw) {
+      const reason = typeof raw?.reason === 'string' ? raw.reason.trim() : '';
+      if (reason === '' || reason.length > 1000) {
+        throw CrmValidationError.field('customer erasure', ['reason'], 'is required: say why the customer is erased (1–1000 characters)');
+      }
+      checkStaff(ctx, raw.actorId, 'customer erasure', 'actorId');
+      if (!ctx.store.capabilities.delete) {
+        throw new CrmError(`customers.erase: the ${ctx.store.kind} store cannot delete records (capabilities.delete is false)`);
+      }
+      for (let attempt = 0; ; attempt++) {
+        const customer = await getOrThrow(ctx, 'customers', id);
+        const ops: WriteOp[] = [];
+        let touchpoints = 0;
+        let complaints = 0;
+        for (const entity of ['touchpoints', 'complaints'] as const) {
+          let cursor: string | null = null;
+          do {
+            const page: Page<{ id: string; version: number }> = await ctx.store.list(entity, {
+              filter: { customerId: id },
+              limit: 500,
+              order: 'asc',
+              cursor,
+            });
+            for (const record of page.items) ops.push({ type: 'delete', entity, id: record.id, expectedVersion: record.version });
+            if (entity === 'touchpoints') touchpoints += page.items.length;
+            else complaints += page.items.length;
+            cursor = page.nextCursor;
+          } while (cursor);
+        }
+        ops.push({ type: 'delete', entity: 'customers', id, expectedVersion: customer.version });
+        try {
+          const max = Math.max(1, ctx.store.capabilities.maxWriteOps);
+          for (let start = 0; start < ops.length; start += max) await ctx.store.write(ops.slice(start, start + max));
+        } catch (error) {
+          // Something of theirs changed meanwhile: read again and erase what is there now.
+          if (!(error instanceof CrmConflictError) || attempt >= 4) throw error;
+          continue;
+        }
+        ctx.emit('customer.erased', { customerId: id, reason });
+        return { customerId: id, touchpoints, complaints, reason };
+      }
     },
 
     get: (id) => getOrThrow(ctx, 'customers', id),

@@ -1,11 +1,12 @@
 import { CrmValidationError } from '../errors/validationError.js';
-import { parseOrThrow } from '../schemas/parse.js';
+import { parseEachOrThrow, parseOrThrow } from '../schemas/parse.js';
 import { fastTouchpointInput } from '../schemas/touchpointFastPath.js';
 import { TouchpointInputSchema, type Touchpoint, type TouchpointInput } from '../schemas/touchpoint.js';
 import type { Customer } from '../schemas/customer.js';
 import { toEpochMs } from '../schemas/primitives.js';
 import type { Page } from '../store/types.js';
-import { checkStaff, getOrThrow, nowIso, type ServiceContext } from './context.js';
+import { MAX_BATCH_ITEMS, atIndex, checkStaff, getOrThrow, nowIso, type BulkOptions, type ServiceContext } from './context.js';
+import type { WriteOp } from '../store/types.js';
 import { CrmPolicyError } from '../errors/policyError.js';
 import { CrmConflictError } from '../errors/conflictError.js';
 import { checkContact } from '../policy/contactPolicy.js';
@@ -27,6 +28,20 @@ export interface TouchpointService {
    * ```
    */
   log(input: TouchpointInput): Promise<Touchpoint>;
+  /**
+   * Records many contacts in one atomic write, with one notification to `crm.subscribe` and the
+   * observers: for imports and sync pulls. Every item is validated and its references checked
+   * first; if any is bad, nothing is written and the error names each bad item's index and field
+   * (`[17].channel: …`). At most 1,000 items per call ({@link MAX_BATCH_ITEMS}). Hidden-complaint
+   * detection runs as for `log`, and returned mail marks its address; the contact-frequency
+   * policy is not checked, since these are records of contacts that happened.
+   *
+   * @example
+   * ```ts
+   * await crm.touchpoints.logMany(calls.map((call) => ({ customerId: call.customerId, channel: 'call', direction: 'inbound', occurredAt: call.at })))
+   * ```
+   */
+  logMany(inputs: readonly TouchpointInput[], options?: BulkOptions): Promise<Touchpoint[]>;
   /** The touchpoint with this id; throws `CrmNotFoundError` if there is none. */
   get(id: string): Promise<Touchpoint>;
   /** Touchpoints matching the filters, in the order they were logged (newest first by default). */
@@ -164,6 +179,77 @@ export function touchpointService(ctx: ServiceContext, signals: SignalsConfig | 
       ctx.emit('touchpoint.logged', { touchpoint });
       if (touchpoint.signal) emitSuggested(ctx, touchpoint);
       return touchpoint;
+    },
+
+    async logMany(raw, options) {
+      const subject = 'touchpoint inputs';
+      const inputs = parseEachOrThrow(TouchpointInputSchema, raw, subject, MAX_BATCH_ITEMS);
+      if (inputs.length === 0) return [];
+      const origin = options?.origin;
+      for (let attempt = 0; ; attempt++) {
+        const customers = new Map<string, Customer | null>();
+        await Promise.all(
+          [...new Set(inputs.map((input) => input.customerId))].map(async (id) => customers.set(id, await ctx.store.get('customers', id))),
+        );
+        const complaintOwners = new Map<string, string | null>();
+        await Promise.all(
+          [...new Set(inputs.flatMap((input) => (input.complaintId === undefined ? [] : [input.complaintId])))].map(async (id) =>
+            complaintOwners.set(id, (await ctx.store.get('complaints', id))?.customerId ?? null),
+          ),
+        );
+        const marked = new Map<string, Customer>();
+        const touchpoints = inputs.map((input, i) => {
+          try {
+            const customer = customers.get(input.customerId);
+            if (!customer) throw unknownReference(subject, 'customerId', 'no customer with this id');
+            if (input.complaintId !== undefined && complaintOwners.get(input.complaintId) !== customer.id) {
+              throw unknownReference(subject, 'complaintId', 'no complaint with this id for this customer');
+            }
+            const touchpoint = completeTouchpoint(ctx, { ...input }, customer, subject);
+            delete touchpoint.policyOverride;
+            if (touchpoint.outcome === 'returned_mail' && touchpoint.addressId !== undefined) {
+              const current = marked.get(customer.id) ?? customer;
+              if (current.addresses.some((a) => a.id === touchpoint.addressId && a.status !== 'returned')) {
+                marked.set(customer.id, {
+                  ...current,
+                  addresses: current.addresses.map((a) => (a.id === touchpoint.addressId ? { ...a, status: 'returned' as const } : a)),
+                });
+              }
+            }
+            return touchpoint;
+          } catch (error) {
+            throw atIndex(error, i, subject);
+          }
+        });
+        if (signals) {
+          await Promise.all(
+            touchpoints.map(async (touchpoint) => {
+              const signal = await detectSignal(ctx, signals, touchpoint, customers.get(touchpoint.customerId)!);
+              if (signal) touchpoint.signal = signal;
+            }),
+          );
+        }
+        const ops: WriteOp[] = touchpoints.map((record) => ({ type: 'create', entity: 'touchpoints', record }));
+        const updated: { customer: Customer; previous: Customer }[] = [];
+        for (const [id, next] of marked) {
+          const previous = customers.get(id)!;
+          const customer = { ...next, version: previous.version + 1, updatedAt: nowIso(ctx) };
+          updated.push({ customer, previous });
+          ops.push({ type: 'update', entity: 'customers', record: customer, expectedVersion: previous.version });
+        }
+        try {
+          await ctx.store.write(ops, origin === undefined ? undefined : { origin });
+        } catch (error) {
+          // A customer whose address was marked changed meanwhile: read again.
+          if (!(error instanceof CrmConflictError) || error.entity !== 'customer' || attempt >= 4) throw error;
+          continue;
+        }
+        const meta = origin === undefined ? {} : { origin };
+        for (const touchpoint of touchpoints) ctx.emit('touchpoint.logged', { touchpoint, ...meta });
+        for (const { customer, previous } of updated) ctx.emit('customer.updated', { customer, previous, ...meta });
+        for (const touchpoint of touchpoints) if (touchpoint.signal) emitSuggested(ctx, touchpoint);
+        return touchpoints;
+      }
     },
 
     get: (id) => getOrThrow(ctx, 'touchpoints', id),

@@ -382,7 +382,7 @@ export function slaSetup(
       // Writes from anywhere (other CRM instances on the same store) re-plan their complaints.
       unsubscribe =
         store.subscribe?.((changes) => {
-          for (const change of changes) if (change.entity === 'complaints') evaluate(change.id, change.record);
+          for (const change of changes) if (change.entity === 'complaints' && change.record) evaluate(change.id, change.record);
         }) ?? null;
       await catchUp();
     },

@@ -1,8 +1,13 @@
 import type { Complaint, ComplaintActivity } from '../schemas/complaint.js';
 import type { Customer } from '../schemas/customer.js';
 import type { Touchpoint } from '../schemas/touchpoint.js';
+import { CrmError } from '../errors/crmError.js';
 import {
+  MAX_WRITE_OPS,
   checkChangesQuery,
+  checkFeedPosition,
+  checkWriteOptions,
+  opId,
   checkEntity,
   checkHistoryQuery,
   checkListQuery,
@@ -94,6 +99,11 @@ class Table<R extends AnyRecord> {
     }
   }
 
+  remove(record: R): void {
+    this.#rows?.delete(record.id);
+    for (const spec of this.#specs) for (const group of asList(spec.groupsOf(record))) spec.index.delete(group, record);
+  }
+
   replace(previous: R, record: R): void {
     this.#rows?.set(record.id, record);
     for (const spec of this.#specs) {
@@ -108,6 +118,38 @@ class Table<R extends AnyRecord> {
   }
 }
 
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * How many of the newest changes the feed keeps. A consumer whose cursor falls behind them gets
+   * `CrmFeedExpiredError` (resynchronise), never a silent gap. Records themselves are all kept.
+   * @default 100_000
+   */
+  feedRetention?: number;
+  /**
+   * The commit time of writes (`at` of their changes), in epoch milliseconds.
+   * @default Date.now
+   */
+  now?: () => number;
+}
+
+/** What the feed keeps of a write: its id, commit time and origin, shared by its changes. */
+interface WriteMeta {
+  readonly writeId: number;
+  readonly at: string;
+  readonly origin: string;
+}
+
+/** The feed's entry for a tombstone, or for a change whose record was deleted since (erased). */
+interface Gone {
+  readonly gone: 'deleted' | 'erased';
+  readonly id: string;
+  readonly version: number;
+  readonly op: 'create' | 'update' | 'delete';
+}
+
+const isGone = (entry: AnyRecord | Gone): entry is Gone => (entry as Gone).gone !== undefined;
+
 /**
  * A {@link CrmStore} that keeps everything in memory, with real indexes: by customer and time for
  * histories, by email, by external id, by complaint status and owner. A history page costs
@@ -115,13 +157,19 @@ class Table<R extends AnyRecord> {
  *
  * It is the default store of `createCrm()` and the reference implementation of the contract;
  * records are lost when the process ends, so use the SQL store from `@crm/adapters/sql` to keep them.
+ * The change feed keeps the newest `feedRetention` changes.
  *
  * @example
  * ```ts
  * const crm = createCrm({ store: memoryStore() })
  * ```
  */
-export function memoryStore(): CrmStore {
+export function memoryStore(options: MemoryStoreOptions = {}): CrmStore {
+  const { feedRetention = 100_000, now = Date.now } = options ?? {};
+  if (!Number.isSafeInteger(feedRetention) || feedRetention < 1) {
+    throw new TypeError('memoryStore: `feedRetention` must be a whole number of changes, 1 or more');
+  }
+  if (typeof now !== 'function') throw new TypeError('memoryStore: `now` must be a function returning epoch milliseconds');
   const customers = new Table<Customer>(
     {
       all: { index: idIndex(), groupsOf: () => '' },
@@ -152,27 +200,53 @@ export function memoryStore(): CrmStore {
   const activityKey = (ref: ActivityRef) => ref.activity.at + ref.activity.id;
   const activityHistory = new SortedIndex<ActivityRef>([{ keyOf: activityKey }]);
   const tables = { customers, touchpoints, complaints } as unknown as Record<EntityName, Table<AnyRecord>>;
-  // The change feed, kept as two parallel arrays (no object per change): the record written and
-  // its entity. A change's op follows from the record's version (1 on create, more on update).
-  const feedRecords: AnyRecord[] = [];
+  // The change feed, kept as parallel arrays (no object per change): the record written (or what
+  // is left of it), its entity and its write. A change's op follows from the record's version
+  // (1 on create, more on update). Entries before `base` have been dropped (the horizon).
+  const feedRecords: (AnyRecord | Gone)[] = [];
   const feedEntities: EntityName[] = [];
+  const feedWrites: WriteMeta[] = [];
+  let base = 0;
   const changeAt = (index: number): Change => {
-    const record = feedRecords[index]!;
-    const entity = feedEntities[index]!;
-    return {
-      seq: index + 1,
-      entity,
-      op: record.version === 1 ? 'create' : 'update',
-      id: record.id,
-      version: record.version,
-      record,
+    const entry = feedRecords[index]!;
+    const meta = feedWrites[index]!;
+    const change = {
+      seq: base + index + 1,
+      entity: feedEntities[index]!,
+      op: isGone(entry) ? entry.op : entry.version === 1 ? 'create' : 'update',
+      id: entry.id,
+      version: entry.version,
+      writeId: meta.writeId,
+      at: meta.at,
+      origin: meta.origin,
     } as Change;
+    if (!isGone(entry)) (change as { record?: AnyRecord }).record = entry;
+    return change;
   };
   const listeners = new Set<(changes: readonly Change[]) => void>();
   let closed = false;
 
   const assertOpen = () => {
-    if (closed) throw new Error('memoryStore: the store is closed');
+    if (closed) throw new CrmError('memoryStore: the store is closed', { code: 'CLOSED' });
+  };
+
+  /** Removes every copy of a deleted record from the feed: its earlier changes keep only their ids. */
+  const scrub = (entity: EntityName, id: string) => {
+    for (let i = 0; i < feedRecords.length; i++) {
+      const entry = feedRecords[i]!;
+      if (feedEntities[i] !== entity || entry.id !== id || isGone(entry)) continue;
+      feedRecords[i] = { gone: 'erased', id, version: entry.version, op: entry.version === 1 ? 'create' : 'update' };
+    }
+  };
+
+  /** Drops the oldest changes beyond the retention (in steps, so that trimming stays cheap). */
+  const trim = () => {
+    const excess = feedRecords.length - feedRetention;
+    if (excess <= 0 || (excess < 1024 && excess < feedRetention)) return;
+    feedRecords.splice(0, excess);
+    feedEntities.splice(0, excess);
+    feedWrites.splice(0, excess);
+    base += excess;
   };
 
   const indexActivity = (previous: Complaint | undefined, next: Complaint) => {
@@ -186,11 +260,11 @@ export function memoryStore(): CrmStore {
 
   /** Checks every op; returns each op's current record (undefined for creates) for the apply step. */
   const checkOps = (ops: readonly WriteOp[]): (AnyRecord | undefined)[] => {
-    checkWriteOps(ops);
+    checkWriteOps(ops, MAX_WRITE_OPS);
     return ops.map((op, i) => {
       const table = tables[op.entity];
       // Ids are time-ordered, so a create usually carries the largest id yet and needs no lookup.
-      const current = op.type === 'create' && op.record.id > table.maxId ? undefined : table.find(op.record.id);
+      const current = op.type === 'create' && op.record.id > table.maxId ? undefined : table.find(opId(op));
       checkOpAgainst(op, i, current);
       return current;
     });
@@ -220,6 +294,7 @@ export function memoryStore(): CrmStore {
 
   const store: CrmStore = {
     kind: 'memory',
+    capabilities: { subscribe: true, sharedFeed: false, delete: true, maxWriteOps: MAX_WRITE_OPS },
 
     async get(entity, id) {
       assertOpen();
@@ -243,26 +318,40 @@ export function memoryStore(): CrmStore {
       return listPage(entity, items as EntityRecords[typeof entity][], more);
     },
 
-    async write(ops) {
+    async write(ops, writeOptions) {
       assertOpen();
+      const origin = checkWriteOptions(writeOptions);
       const currents = checkOps(ops);
       // Every check passed: apply all, synchronously, so no reader sees half a write.
       const first = feedRecords.length;
+      const meta: WriteMeta = { writeId: base + first + ops.length, at: new Date(now()).toISOString(), origin };
       for (let i = 0; i < ops.length; i++) {
         const op = ops[i]!;
         const table = tables[op.entity];
-        const record = deepFreeze(op.record) as AnyRecord;
         const previous = currents[i];
-        if (previous) table.replace(previous, record);
-        else table.insert(record);
-        if (op.entity === 'complaints') indexActivity(previous as Complaint | undefined, record as Complaint);
-        feedRecords.push(record);
+        if (op.type === 'delete') {
+          table.remove(previous!);
+          if (op.entity === 'complaints') {
+            const complaint = previous as Complaint;
+            for (const entry of complaint.activity) activityHistory.delete(complaint.customerId, { activity: entry, complaintId: complaint.id });
+          }
+          scrub(op.entity, op.id);
+          feedRecords.push({ gone: 'deleted', id: op.id, version: op.expectedVersion + 1, op: 'delete' });
+        } else {
+          const record = deepFreeze(op.record) as AnyRecord;
+          if (previous) table.replace(previous, record);
+          else table.insert(record);
+          if (op.entity === 'complaints') indexActivity(previous as Complaint | undefined, record as Complaint);
+          feedRecords.push(record);
+        }
         feedEntities.push(op.entity);
+        feedWrites.push(meta);
       }
-      if (listeners.size > 0) {
-        const made: Change[] = [];
-        for (let i = first; i < feedRecords.length; i++) made.push(changeAt(i));
-        for (const listener of listeners) {
+      const made: Change[] = [];
+      if (listeners.size > 0) for (let i = first; i < feedRecords.length; i++) made.push(changeAt(i));
+      trim();
+      if (made.length > 0) {
+        for (const listener of [...listeners]) {
           // The write is committed: a failing listener must neither fail it nor starve the others.
           try {
             listener(made);
@@ -274,7 +363,7 @@ export function memoryStore(): CrmStore {
           }
         }
       }
-      return { lastSeq: feedRecords.length };
+      return { lastSeq: meta.writeId, writeId: meta.writeId };
     },
 
     async history(customerId, query: HistoryQuery = {}) {
@@ -319,11 +408,12 @@ export function memoryStore(): CrmStore {
       return historyPage(items, more);
     },
 
-    async changes({ since, limit }) {
+    async changes(query) {
       assertOpen();
-      const { limit: max } = checkChangesQuery({ since, limit });
+      const { since, limit: max } = checkChangesQuery(query);
+      checkFeedPosition(since, base, base + feedRecords.length);
       const changes: Change[] = [];
-      for (let i = since; i < Math.min(since + max, feedRecords.length); i++) changes.push(changeAt(i));
+      for (let i = since - base; i < Math.min(since - base + max, feedRecords.length); i++) changes.push(changeAt(i));
       return { changes, lastSeq: since + changes.length } satisfies ChangePage;
     },
 

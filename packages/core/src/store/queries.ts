@@ -3,7 +3,8 @@ import { CrmValidationError } from '../errors/validationError.js';
 import type { Channel } from '../schemas/primitives.js';
 import type { Complaint, ComplaintActivity } from '../schemas/complaint.js';
 import { checkLimit, decodeCursor, encodeCursor } from './cursor.js';
-import type { EntityName, EntityRecords, HistoryItem, HistoryQuery, ListQuery, Page, WriteOp } from './types.js';
+import { CrmFeedExpiredError } from '../errors/feedExpiredError.js';
+import type { EntityName, EntityRecords, HistoryItem, HistoryQuery, ListQuery, Page, StoreWriteOptions, WriteOp } from './types.js';
 
 /**
  * The checks every {@link CrmStore} makes on its arguments, shared so that each store (memory,
@@ -89,27 +90,72 @@ export function checkHistoryQuery(query: HistoryQuery = {}): CheckedHistoryQuery
 
 /** Checks a change-feed query: `since` a whole number ≥ 0, `limit` 1–1000 (default 100). */
 export function checkChangesQuery(query: { since: number; limit?: number }): { since: number; limit: number } {
-  const since = query.since;
+  const since = query?.since;
   if (!Number.isSafeInteger(since) || since < 0) throw CrmValidationError.field('change query', ['since'], 'must be a whole number, 0 or more');
   return { since, limit: checkLimit(query.limit, 100, 1000) };
 }
+
+/**
+ * Checks `since` against the feed a store keeps: `horizon` (the oldest `since` answered) to
+ * `lastSeq` (the newest change). Older is a {@link CrmFeedExpiredError}; newer a validation error
+ * (a cursor of another store or tenant, or of a feed that was reset).
+ */
+export function checkFeedPosition(since: number, horizon: number, lastSeq: number): void {
+  if (since < horizon) throw new CrmFeedExpiredError(since, horizon, lastSeq);
+  if (since > lastSeq) {
+    throw CrmValidationError.field('change query', ['since'], `is beyond the end of the feed (its newest change is ${lastSeq})`);
+  }
+}
+
+/** The most ops a single write takes in the stores of this SDK (and the default for others). */
+export const MAX_WRITE_OPS = 5000;
+
+/** The origin of writes that give none. */
+export const DEFAULT_ORIGIN = 'app';
+
+const ORIGIN = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$/;
+
+/** Checks a write's options; returns its origin. */
+export function checkWriteOptions(options: StoreWriteOptions | undefined): string {
+  if (options === undefined) return DEFAULT_ORIGIN;
+  if (options === null || typeof options !== 'object') throw CrmValidationError.field('store write', ['options'], 'expected an object');
+  const { origin = DEFAULT_ORIGIN } = options;
+  if (typeof origin !== 'string' || !ORIGIN.test(origin)) {
+    throw CrmValidationError.field('store write', ['origin'], 'must be 1–64 letters, digits or ":._-", starting with a letter or digit');
+  }
+  return origin;
+}
+
+/** The id of the record an op writes. */
+export const opId = (op: WriteOp): string => (op.type === 'delete' ? op.id : op.record.id);
 
 const opError = (i: number, field: string, message: string) =>
   CrmValidationError.field('store write', ['ops', i, ...field.split('.')], message);
 
 /**
- * Checks the shape of a write before any record is looked up: at least one op, each with a known
- * entity and type, a record with an id, the version rule (1 on create, `expectedVersion + 1` on
- * update), and no record twice.
+ * Checks the shape of a write before any record is looked up: at least one op and at most
+ * `maxOps`, each with a known entity and type, a record with an id (an id for a delete), the
+ * version rule (1 on create, `expectedVersion + 1` on update), and no record twice.
  */
-export function checkWriteOps(ops: readonly WriteOp[]): void {
+export function checkWriteOps(ops: readonly WriteOp[], maxOps = MAX_WRITE_OPS): void {
   if (!Array.isArray(ops) || ops.length === 0) {
     throw CrmValidationError.field('store write', ['ops'], 'expected at least one operation');
   }
+  if (ops.length > maxOps) throw CrmValidationError.field('store write', ['ops'], `at most ${maxOps} operations in one write (got ${ops.length})`);
   const seen = ops.length > 1 ? new Set<string>() : null;
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
     if (!isEntityName(op?.entity)) throw opError(i, 'entity', UNKNOWN_ENTITY);
+    if (op.type === 'delete') {
+      if (typeof op.id !== 'string' || op.id === '') throw opError(i, 'id', 'is required');
+      if (!Number.isSafeInteger(op.expectedVersion) || op.expectedVersion < 1) throw opError(i, 'expectedVersion', 'must be a whole number, 1 or more');
+      if (seen) {
+        const key = `${op.entity}\u0001${op.id}`;
+        if (seen.has(key)) throw opError(i, 'id', 'appears twice in one write');
+        seen.add(key);
+      }
+      continue;
+    }
     const record = op.record as { id?: unknown; version?: unknown } | undefined;
     if (!record || typeof record.id !== 'string' || record.id === '') throw opError(i, 'record.id', 'is required');
     if (seen) {
@@ -123,21 +169,21 @@ export function checkWriteOps(ops: readonly WriteOp[]): void {
       if (record.version !== op.expectedVersion + 1)
         throw opError(i, 'record.version', `must be ${op.expectedVersion + 1} (expectedVersion + 1)`);
     } else {
-      throw opError(i, 'type', 'expected "create" or "update"');
+      throw opError(i, 'type', 'expected "create", "update" or "delete"');
     }
   }
 }
 
 /**
  * Checks one op against the record stored now (`undefined` when there is none): a create needs no
- * record, an update needs one at `expectedVersion` whose activity log (for complaints) the new
- * record only appends to. Throws `CrmConflictError` or `CrmValidationError`.
+ * record, an update or a delete one at `expectedVersion`, and an update of a complaint may only
+ * append to its activity log. Throws `CrmConflictError` or `CrmValidationError`.
  */
 export function checkOpAgainst(op: WriteOp, i: number, current: { version: number } | undefined): void {
   const expected = op.type === 'create' ? null : op.expectedVersion;
   // A create conflicts with any stored record; an update with anything but its expected version.
   if (expected === null ? current : current?.version !== expected) {
-    throw new CrmConflictError(op.entity.slice(0, -1), op.record.id, expected, current?.version ?? 0);
+    throw new CrmConflictError(op.entity.slice(0, -1), opId(op), expected, current?.version ?? 0);
   }
   if (op.type === 'update' && op.entity === 'complaints') checkAppendOnly(current as Complaint, op.record, i);
 }

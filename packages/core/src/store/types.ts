@@ -134,19 +134,66 @@ export interface UpdateOp<E extends EntityName = EntityName> {
   expectedVersion: number;
 }
 
-/** One operation of an atomic {@link CrmStore.write}. */
-export type WriteOp = { [E in EntityName]: CreateOp<E> | UpdateOp<E> }[EntityName];
+/**
+ * Deletes a record, if and only if it is still at `expectedVersion`; otherwise the whole write
+ * fails with `CrmConflictError`. The feed gets a tombstone (`op: 'delete'`, no `record`) at
+ * version `expectedVersion + 1`, and every earlier change of the record loses its `record`, so
+ * no copy of it is left in the store. Stores without `capabilities.delete` refuse it.
+ */
+export interface DeleteOp<E extends EntityName = EntityName> {
+  type: 'delete';
+  entity: E;
+  id: string;
+  expectedVersion: number;
+}
 
-/** One entry of the change feed: a record as it was written. */
+/** One operation of an atomic {@link CrmStore.write}. */
+export type WriteOp = { [E in EntityName]: CreateOp<E> | UpdateOp<E> | DeleteOp<E> }[EntityName];
+
+/** Options of one {@link CrmStore.write}. */
+export interface StoreWriteOptions {
+  /**
+   * Who made the write, carried by each of its changes so that a consumer can skip its own
+   * writes: `app` for the application, `sync:hubspot` for records pulled by a sync. 1–64
+   * characters: letters, digits and `:._-`.
+   * @default 'app'
+   */
+  origin?: string;
+}
+
+/** What a write returns. */
+export interface WriteResult {
+  /** The feed sequence of the write's last change. */
+  lastSeq: number;
+  /** The write's id, shared by all its changes (it is the `seq` of its last change). */
+  writeId: number;
+}
+
+/** What every change of the feed tells, whatever its entity and op. */
+interface ChangeBase {
+  /** Position in the feed; strictly increasing, without gaps within one store (one tenant). */
+  seq: number;
+  id: string;
+  /** The record's version after this change (a delete counts as a version too). */
+  version: number;
+  /** The atomic write this change belongs to: all its changes share it, in write order. It is the `seq` of the write's last change. */
+  writeId: number;
+  /** When the write committed (UTC ISO 8601). */
+  at: string;
+  /** Who made the write (`app`, `sync:hubspot`, …): see {@link StoreWriteOptions.origin}. */
+  origin: string;
+}
+
+/**
+ * One entry of the change feed. `record` is the record as written; it is absent for a delete
+ * (a tombstone) and for earlier changes of a record that was deleted since (erased: no copy of
+ * it is kept).
+ */
 export type Change = {
-  [E in EntityName]: {
-    /** Position in the feed; strictly increasing, without gaps within one store. */
-    seq: number;
+  [E in EntityName]: ChangeBase & {
     entity: E;
-    op: 'create' | 'update';
-    id: string;
-    version: number;
-    record: EntityRecords[E];
+    op: 'create' | 'update' | 'delete';
+    record?: EntityRecords[E];
   };
 }[EntityName];
 
@@ -155,6 +202,21 @@ export interface ChangePage {
   changes: Change[];
   /** Pass this as `since` to read on; equals `since` when there was nothing new. */
   lastSeq: number;
+}
+
+/**
+ * What a store can do beyond the required methods, declared rather than probed, so that
+ * callers (the CRM, sync, the REST handler) pick the right path.
+ */
+export interface StoreCapabilities {
+  /** `subscribe` pushes changes; without it, callers poll `changes`. */
+  readonly subscribe: boolean;
+  /** Subscribers also hear writes made by other processes or clients on the same data (SQL with LISTEN, REST). */
+  readonly sharedFeed: boolean;
+  /** Delete ops (tombstones, erasure) are accepted. */
+  readonly delete: boolean;
+  /** The most ops one `write` accepts; a larger write is a `CrmValidationError` naming `ops`. */
+  readonly maxWriteOps: number;
 }
 
 /**
@@ -168,6 +230,9 @@ export interface CrmStore {
   /** A short name for messages: `memory`, `sql`, `rest`. */
   readonly kind: string;
 
+  /** What this store can do beyond the required methods. */
+  readonly capabilities: StoreCapabilities;
+
   /** The record with this id, or `null`. */
   get<E extends EntityName>(entity: E, id: string): Promise<EntityRecords[E] | null>;
 
@@ -177,9 +242,11 @@ export interface CrmStore {
   /**
    * Writes all `ops` or none: if any op fails (an id that exists, a stale version), nothing is
    * written and the first failure is thrown. The same record twice in one write is a
-   * `CrmValidationError`. Returns the feed sequence of the last change.
+   * `CrmValidationError`, and so is a write of more than `capabilities.maxWriteOps` ops. Returns
+   * the feed sequence of the last change and the write's id; every change it makes carries
+   * `options.origin` (default `app`) and the commit time.
    */
-  write(ops: readonly WriteOp[]): Promise<{ lastSeq: number }>;
+  write(ops: readonly WriteOp[], options?: StoreWriteOptions): Promise<WriteResult>;
 
   /**
    * A customer's touchpoints and complaint activity merged, newest first (by `at`, then `id`).
@@ -190,7 +257,10 @@ export interface CrmStore {
 
   /**
    * Changes with `seq > since`, in order, at most `limit` (default 100; 1–1000, anything else is
-   * a `CrmValidationError`).
+   * a `CrmValidationError`). A store keeps its feed back to a retention horizon: a `since` older
+   * than it fails with `CrmFeedExpiredError` (code `FEED_EXPIRED`), which says to resynchronise
+   * (read the records again with `list`, then follow the feed from the error's `lastSeq`) —
+   * never a silent gap. A `since` beyond the end of the feed is a `CrmValidationError`.
    */
   changes(query: { since: number; limit?: number }): Promise<ChangePage>;
 
