@@ -66,7 +66,7 @@ describe('routes', () => {
     const t = makeTouchpoint(c.id, { complaintId: k.id, channel: 'email', direction: 'outbound', actorId: 'sam' });
     const written = await write([createOp('customers', c), createOp('complaints', k), createOp('touchpoints', t)]);
     expect(written.status).toBe(200);
-    expect(written.body).toEqual({ lastSeq: 3 });
+    expect(written.body).toEqual({ lastSeq: 3, writeId: 3 });
     expect(written.response.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(written.response.headers.get('cache-control')).toBe('no-store');
     expect(written.response.headers.get('x-content-type-options')).toBe('nosniff');
@@ -283,7 +283,8 @@ describe('query parameters', () => {
 
   it('huge but allowed limits work, and a Last-Event-ID that is not a sequence is a 400', async () => {
     expect((await get('/customers?limit=500')).status).toBe(200);
-    expect((await get('/changes?limit=1000&since=9007199254740991')).body).toEqual({ changes: [], lastSeq: 9007199254740991 });
+    // A since beyond the end of the feed is refused, never answered with an empty page that skips changes later.
+    expect(expectProblem(await get('/changes?limit=1000&since=9007199254740991'), 400).detail).toMatch(/beyond the end of the feed/);
     expect((await get('/changes?since=9007199254740992')).status).toBe(400);
     const result = await get('/changes/stream', { headers: { 'last-event-id': 'abc' } });
     expect(expectProblem(result, 400).issues).toMatchInlineSnapshot(`
@@ -413,7 +414,11 @@ describe('writes: validation at the boundary', () => {
       [{ ops: [] }, 'ops'],
       [{ ops: [createOp('customers', c)], dryRun: true }, 'dryRun'],
       [{ ops: [null] }, 'ops[0]'],
-      [{ ops: [{ type: 'delete', entity: 'customers', record: c }] }, 'ops[0].type'],
+      [{ ops: [{ type: 'remove', entity: 'customers', record: c }] }, 'ops[0].type'],
+      [{ ops: [{ type: 'delete', entity: 'customers', record: c, expectedVersion: 1 }] }, 'ops[0].id'],
+      [{ ops: [{ type: 'delete', entity: 'customers', id: c.id, record: c, expectedVersion: 1 }] }, 'ops[0].record'],
+      [{ ops: [{ type: 'delete', entity: 'customers', id: c.id }] }, 'ops[0].expectedVersion'],
+      [{ ops: [createOp('customers', c)], origin: 'x'.repeat(65) }, 'origin'],
       [{ ops: [{ type: 'create', entity: 'staff', record: c }] }, 'ops[0].entity'],
       [{ ops: [{ type: 'create', entity: 'customers' }] }, 'ops[0].record'],
       [{ ops: [{ type: 'update', entity: 'customers', record: nextVersion(c) }] }, 'ops[0].expectedVersion'],

@@ -34,7 +34,7 @@ describe('toNodeListener', () => {
     const headers = { ...server.headersOf('t'), 'content-type': 'application/json' };
     const body = JSON.stringify({ ops: [createOp('customers', makeCustomer())] });
     const ok = await chunkedPost(`${server.url}/writes`, headers, [body.slice(0, 10), body.slice(10)]);
-    expect(ok).toEqual({ status: 200, body: '{"lastSeq":1}' });
+    expect(ok).toEqual({ status: 200, body: '{"lastSeq":1,"writeId":1}' });
     const big = await chunkedPost(`${server.url}/writes`, headers, [body.slice(0, -2), ...Array.from({ length: 20 }, () => ' '.repeat(4096)), '}]}']);
     expect(big.status).toBe(413);
     expect(JSON.parse(big.body)).toMatchObject({ status: 413, type: 'urn:crm:problem:body-too-large' });

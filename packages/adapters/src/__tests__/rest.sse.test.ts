@@ -99,26 +99,31 @@ describe('the change stream', () => {
     for (let i = 0; i < 5; i++) await store.write([createOp('customers', makeCustomer({ name: `c${i}` }))]);
     const resumed = await listen(server, { 'last-event-id': '2' });
     const bySince = await listen(server, {}, '?since=4');
-    await until(() => resumed.changes().length === 1 && bySince.changes().length === 1);
+    await until(() => resumed.changes().length === 3 && bySince.changes().length === 1);
     expect(resumed.received[0]).toMatchObject({ event: 'ready', id: '2' });
-    expect(resumed.changes().map(seqsOf)).toEqual([[3, 4, 5]]);
+    // One message per atomic write, replayed or live.
+    expect(resumed.changes().map(seqsOf)).toEqual([[3], [4], [5]]);
     expect(bySince.changes().map(seqsOf)).toEqual([[5]]);
     await store.write([createOp('customers', makeCustomer())]);
-    await until(() => resumed.changes().length === 2 && bySince.changes().length === 2);
-    expect(resumed.changes().map((m) => m.id)).toEqual(['5', '6']);
+    await until(() => resumed.changes().length === 4 && bySince.changes().length === 2);
+    expect(resumed.changes().map((m) => m.id)).toEqual(['3', '4', '5', '6']);
     expect(bySince.changes().map(seqsOf)).toEqual([[5], [6]]);
   });
 
-  it('replays a long gap in messages of up to 100 changes', async () => {
+  it('replays a long gap write by write: a write larger than a feed page is one message, whole', async () => {
     const { store } = countingStore();
     const server = await serve(store);
+    await store.write([createOp('customers', makeCustomer())]);
     await store.write(Array.from({ length: 250 }, () => createOp('customers', makeCustomer())));
+    await store.write(Array.from({ length: 99 }, () => createOp('customers', makeCustomer())));
+    await store.write([createOp('customers', makeCustomer())]);
     const stream = await listen(server, { 'last-event-id': '0' });
-    await until(() => stream.changes().length === 3);
+    await until(() => stream.changes().length === 4);
     expect(stream.changes().map((m) => [m.id, seqsOf(m).length])).toEqual([
-      ['100', 100],
-      ['200', 100],
-      ['250', 50],
+      ['1', 1],
+      ['251', 250],
+      ['350', 99],
+      ['351', 1],
     ]);
   });
 

@@ -80,7 +80,7 @@ describe('tenancy: no request reaches another tenant’s records, whatever ids i
     const { customer } = await seedA();
     expect((await a.history(customer.id)).items).toHaveLength(2);
     expect(await b.history(customer.id)).toEqual({ items: [], nextCursor: null });
-    expect(await b.changes({ since: 0 })).toEqual({ changes: [], lastSeq: 0 });
+    expect(await b.changes({ since: 0 })).toEqual({ changes: [], lastSeq: 0, head: 0 });
     expect((await a.changes({ since: 0 })).lastSeq).toBe(3);
   });
 
@@ -104,7 +104,7 @@ describe('tenancy: no request reaches another tenant’s records, whatever ids i
     const { customer, touchpoint } = await seedA();
     const forged = makeCustomer({ id: customer.id, name: 'Forged by B' });
     const forgedTouchpoint = makeTouchpoint(customer.id, { id: touchpoint.id, subject: 'Forged' });
-    expect(await b.write([createOp('customers', forged), createOp('touchpoints', forgedTouchpoint)])).toEqual({ lastSeq: 2 });
+    expect(await b.write([createOp('customers', forged), createOp('touchpoints', forgedTouchpoint)])).toEqual({ lastSeq: 2, writeId: 2 });
     expect(await b.get('customers', customer.id)).toEqual(forged);
     expect(await a.get('customers', customer.id)).toEqual(customer);
     expect(await a.get('touchpoints', touchpoint.id)).toEqual(touchpoint);

@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => db?.drop());
 
-describeStoreContract('sqlStore on a PostgreSQL server', () => sqlStore({ driver, tenant: newId() }));
+describeStoreContract('sqlStore on a PostgreSQL server', (setup) => sqlStore({ driver, tenant: newId(), ...setup }));
 
 describe('sqlStore on a PostgreSQL server', () => {
   it('two processes starting at once on an empty schema migrate it once', async () => {
@@ -102,7 +102,7 @@ describe('sqlStore on a PostgreSQL server', () => {
     const store = sqlStore({ driver: db.driver(1), tenant: newId() });
     try {
       const stop = store.subscribe!(() => {});
-      expect(await store.write([createOp('customers', makeCustomer())])).toEqual({ lastSeq: 1 });
+      expect(await store.write([createOp('customers', makeCustomer())])).toEqual({ lastSeq: 1, writeId: 1 });
       stop();
       expect(String(errors.flat().find((e) => e instanceof Error))).toMatch(/give the pool max ≥ 2/);
     } finally {

@@ -24,7 +24,7 @@ import { failingDriver, recordingDriver } from './sqlHelpers.js';
 const driver = pgliteDriver();
 afterAll(() => driver.close());
 
-describeStoreContract('sqlStore on PGlite', () => sqlStore({ driver, tenant: newId() }));
+describeStoreContract('sqlStore on PGlite', (setup) => sqlStore({ driver, tenant: newId(), ...setup }));
 
 describe('sqlStore on PGlite', () => {
   it('keeps every record in a data folder: closed and opened again, everything reads back', async () => {
@@ -107,7 +107,7 @@ describe('sqlStore on PGlite', () => {
         const store = sqlStore({ driver: failingDriver(driver, n), tenant });
         await expect(write(store)).rejects.toThrow(`injected failure at statement ${n}`);
         const clean = sqlStore({ driver, tenant });
-        expect(await clean.changes({ since: 0 })).toEqual({ changes: [], lastSeq: 0 });
+        expect(await clean.changes({ since: 0 })).toEqual({ changes: [], lastSeq: 0, head: 0 });
         for (const entity of ['customers', 'touchpoints', 'complaints'] as const) {
           expect((await clean.list(entity)).items).toEqual([]);
         }
@@ -115,7 +115,7 @@ describe('sqlStore on PGlite', () => {
         expect(keys.rows).toEqual([]);
       }
       // The tenant's feed still starts at 1.
-      expect(await write(sqlStore({ driver, tenant }))).toEqual({ lastSeq: 3 });
+      expect(await write(sqlStore({ driver, tenant }))).toEqual({ lastSeq: 3, writeId: 3 });
     });
 
     it('an update that fails after its row was written leaves the old version', async () => {
@@ -153,12 +153,12 @@ describe('sqlStore on PGlite', () => {
       expect((await b.list('customers', { filter: { externalId: { system: 'hubspot', id: '42' } } })).items).toEqual([]);
       expect((await b.list('touchpoints', { filter: { customerId: customer.id } })).items).toEqual([]);
       expect((await b.history(customer.id)).items).toEqual([]);
-      expect(await b.changes({ since: 0 })).toEqual({ changes: [], lastSeq: 0 });
+      expect(await b.changes({ since: 0 })).toEqual({ changes: [], lastSeq: 0, head: 0 });
       // An update of A's record from B finds nothing at that version.
       await expect(b.write([updateOp('customers', nextVersion(customer, { name: 'Stolen' }))])).rejects.toBeInstanceOf(CrmConflictError);
       // B may use the same id for its own record: it is B's, and A's stays as it was.
       const mine = makeCustomer({ id: customer.id, name: 'B’s own' });
-      expect(await b.write([createOp('customers', mine)])).toEqual({ lastSeq: 1 });
+      expect(await b.write([createOp('customers', mine)])).toEqual({ lastSeq: 1, writeId: 1 });
       expect(await a.get('customers', customer.id)).toEqual(customer);
       expect(await b.get('customers', customer.id)).toEqual(mine);
       expect((await a.changes({ since: 0 })).lastSeq).toBe(3);
@@ -239,7 +239,7 @@ describe('sqlStore on PGlite', () => {
       const plan = async (read: () => Promise<unknown>) => {
         const from = log.length;
         await read();
-        const queries = log.slice(from).filter((q) => /^(SELECT|WITH)/.test(q.text) && !/crm_migrations|pg_advisory/.test(q.text));
+        const queries = log.slice(from).filter((q) => /^(SELECT|WITH)/.test(q.text) && !/crm_migrations|pg_advisory|^SELECT seq, horizon FROM crm_tenants/.test(q.text));
         expect(queries).toHaveLength(1);
         const { text, params } = queries[0]!;
         const rows = await driver.transaction(async (tx) => {

@@ -207,12 +207,16 @@ export function createRestHandler(options: RestHandlerOptions): (request: Reques
     const query = parseQuery(url.searchParams, operation.query ?? {});
     const store = await config.storeFor(principal);
     if (operation.special === 'write') {
-      const ops = parseWriteBody(await readJsonBody(request, config.maxBodyBytes));
-      return json(await store.write(ops));
+      const { ops, origin } = parseWriteBody(await readJsonBody(request, config.maxBodyBytes));
+      return json(await store.write(ops, origin === undefined ? undefined : { origin }));
     }
     if (operation.special === 'stream') {
+      const since = resumeFrom(request) ?? (query.since as number | undefined);
+      // A position the feed no longer holds (410) or never had (400: another tenant's, say) is
+      // answered now, before the stream starts, never by silently skipping changes.
+      if (since !== undefined) await store.changes({ since, limit: 1 });
       const body = changeStream(store, {
-        since: resumeFrom(request) ?? (query.since as number | undefined),
+        since,
         signal: request.signal,
         heartbeatMs: config.heartbeatMs,
         pollIntervalMs: config.pollIntervalMs,

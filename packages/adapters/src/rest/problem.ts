@@ -16,6 +16,7 @@ export const PROBLEM_TYPES = {
   tooLarge: 'urn:crm:problem:body-too-large',
   unsupportedMediaType: 'urn:crm:problem:unsupported-media-type',
   remote: 'urn:crm:problem:upstream',
+  feedExpired: 'urn:crm:problem:feed-expired',
   internal: 'urn:crm:problem:internal',
 } as const;
 
@@ -51,6 +52,10 @@ export interface Problem {
   currentVersion?: number;
   /** Policy problems: the rule that blocked the action. */
   rule?: string;
+  /** Expired feed positions: the `since` asked for, the oldest one answered, and the newest change. */
+  since?: number;
+  horizon?: number;
+  lastSeq?: number;
 }
 
 const TITLES: Record<string, string> = {
@@ -64,6 +69,7 @@ const TITLES: Record<string, string> = {
   [PROBLEM_TYPES.tooLarge]: 'Request body too large',
   [PROBLEM_TYPES.unsupportedMediaType]: 'Unsupported media type',
   [PROBLEM_TYPES.remote]: 'An upstream service failed',
+  [PROBLEM_TYPES.feedExpired]: 'The change feed no longer holds these changes',
   [PROBLEM_TYPES.internal]: 'Internal server error',
 };
 
@@ -132,6 +138,15 @@ export function problemOf(error: unknown, instance: string): Problem | null {
       return problem(PROBLEM_TYPES.notFound, 404, { detail: crm.message, instance, code: crm.code, entity: String(crm.entity) });
     case 'POLICY':
       return problem(PROBLEM_TYPES.policy, 422, { detail: crm.message, instance, code: crm.code, rule: String(crm.rule) });
+    case 'FEED_EXPIRED':
+      return problem(PROBLEM_TYPES.feedExpired, 410, {
+        detail: crm.message,
+        instance,
+        code: crm.code,
+        since: Number(crm.since),
+        horizon: Number(crm.horizon),
+        lastSeq: Number(crm.lastSeq),
+      });
     case 'REMOTE':
       // A store that is itself remote failed: say so, without its internals.
       return problem(PROBLEM_TYPES.remote, 502, { detail: 'The store behind this API did not answer as expected', instance, code: crm.code });

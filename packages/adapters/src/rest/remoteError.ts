@@ -1,5 +1,6 @@
 import {
   CrmConflictError,
+  CrmFeedExpiredError,
   CrmNotFoundError,
   CrmRemoteError,
   CrmValidationError,
@@ -61,6 +62,9 @@ export function errorFromProblem(problem: Partial<Problem> | null, status: numbe
     if (status === 409 && problem.type === PROBLEM_TYPES.conflict && typeof problem.id === 'string' && typeof problem.currentVersion === 'number') {
       const expected = typeof problem.expectedVersion === 'number' ? problem.expectedVersion : null;
       return new CrmConflictError(String(problem.entity ?? 'record'), problem.id, expected, problem.currentVersion);
+    }
+    if (status === 410 && problem.type === PROBLEM_TYPES.feedExpired && typeof problem.horizon === 'number' && typeof problem.lastSeq === 'number') {
+      return new CrmFeedExpiredError(Number(problem.since ?? 0), problem.horizon, problem.lastSeq);
     }
     if (status === 404 && problem.type === PROBLEM_TYPES.notFound && typeof problem.entity === 'string') {
       return new CrmNotFoundError(problem.entity, typeof problem.id === 'string' ? problem.id : '');

@@ -9,7 +9,12 @@ import {
   type EntityRecords,
   type HistoryItem,
   type Page,
+  type StoreWriteOptions,
   type WriteOp,
+  type WriteResult,
+  checkWriteOptions,
+  DEFAULT_ORIGIN,
+  MAX_WRITE_OPS,
 } from '@crm/core';
 import ky, { TimeoutError, type KyInstance } from 'ky';
 import {
@@ -291,6 +296,8 @@ export function restStore(options: RestStoreOptions): CrmStore {
 
   const store: CrmStore = {
     kind: 'rest',
+    // What the server's store can do is its own: a write it refuses comes back as its error.
+    capabilities: { subscribe: true, sharedFeed: true, delete: true, maxWriteOps: MAX_WRITE_OPS },
 
     async get(entity, id) {
       assertOpen();
@@ -320,8 +327,9 @@ export function restStore(options: RestStoreOptions): CrmStore {
       return call<Page<EntityRecords[typeof entity]>>('GET', entity, params);
     },
 
-    async write(ops: readonly WriteOp[]) {
+    async write(ops: readonly WriteOp[], writeOptions?: StoreWriteOptions) {
       assertOpen();
+      const origin = checkWriteOptions(writeOptions);
       // A subscription being set up hears this write: wait (briefly) until the stream listens.
       if (stream) {
         // The wait's timer ends with it: one left running would hold the process open.
@@ -335,7 +343,7 @@ export function restStore(options: RestStoreOptions): CrmStore {
           waited.abort();
         }
       }
-      return call<{ lastSeq: number }>('POST', 'writes', undefined, { ops });
+      return call<WriteResult>('POST', 'writes', undefined, origin === DEFAULT_ORIGIN ? { ops } : { ops, origin });
     },
 
     async history(customerId, query = {}) {

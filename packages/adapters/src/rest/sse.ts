@@ -1,4 +1,4 @@
-import type { Change, CrmStore } from '@crm/core';
+import { isCrmError, type Change, type CrmFeedExpiredError, type CrmStore } from '@crm/core';
 
 /** Options of {@link changeStream}. */
 export interface ChangeStreamOptions {
@@ -19,26 +19,34 @@ export interface ChangeStreamOptions {
 /** The page size of replays from the feed. */
 const REPLAY_PAGE = 100;
 
-/**
- * The sequence of the last change in `store`'s feed, found with O(log n) reads of one change each
- * (galloping, then bisecting): what a new stream starts after. Works with gaps in the feed too.
- */
+/** The sequence of the last change in `store`'s feed: what a new stream starts after. */
 export async function feedEnd(store: CrmStore): Promise<number> {
-  const hasAfter = async (seq: number) => (await store.changes({ since: seq, limit: 1 })).changes.length > 0;
-  if (!(await hasAfter(0))) return 0;
-  let low = 0; // a seq with changes after it
-  let high = 1;
-  while (await hasAfter(high)) {
-    low = high;
-    high = Math.min(high * 2, Number.MAX_SAFE_INTEGER);
+  try {
+    return (await store.changes({ since: 0, limit: 1 })).head;
+  } catch (error) {
+    // The feed's start is past its horizon: the error says where it ends.
+    if (isCrmError(error, 'FEED_EXPIRED')) return (error as CrmFeedExpiredError).lastSeq;
+    throw error;
   }
-  // Changes follow `low` but none follow `high`: the last one is in (low, high].
-  while (high - low > 1) {
-    const mid = low + Math.floor((high - low) / 2);
-    if (await hasAfter(mid)) low = mid;
-    else high = mid;
+}
+
+/** Changes cut into whole writes (by `writeId`); a write cut off at the end of a page is left over. */
+export function wholeWrites(changes: readonly Change[]): { writes: Change[][]; rest: Change[] } {
+  const writes: Change[][] = [];
+  let current: Change[] = [];
+  for (const change of changes) {
+    if (current.length > 0 && change.writeId !== current[0]!.writeId) {
+      writes.push(current);
+      current = [];
+    }
+    current.push(change);
   }
-  return high;
+  const last = current[current.length - 1];
+  if (last && last.seq === last.writeId) {
+    writes.push(current);
+    current = [];
+  }
+  return { writes, rest: current };
 }
 
 const encoder = new TextEncoder();
@@ -47,10 +55,10 @@ const encoder = new TextEncoder();
  * The change feed of one tenant's store as a Server-Sent Events body:
  *
  * - `event: ready` first, once the stream listens, with `id:` the sequence it starts after;
- * - then the changes after `since` read from the feed (`event: changes`, up to 100 a message),
- * - then one `event: changes` per atomic write as it happens (from `store.subscribe`, or from
- *   polling `store.changes` when the store can't push), each with `id:` = its last `seq`, so
- *   `Last-Event-ID` resumes exactly where the client stopped;
+ * - then the changes after `since` read from the feed, then those of each atomic write as it
+ *   happens (from `store.subscribe`, or from polling `store.changes` when the store can't push):
+ *   one `event: changes` per atomic write, always, with `id:` = its `writeId` (the seq of its
+ *   last change), so `Last-Event-ID` resumes exactly where the client stopped, at a write's end;
  * - a `: heartbeat` comment every `heartbeatMs` keeps proxies from closing a quiet stream.
  *
  * Everything stops when `signal` aborts or the client cancels the body.
@@ -93,11 +101,28 @@ export function changeStream(store: CrmStore, options: ChangeStreamOptions): Rea
           // A client that stopped reading: drop it rather than buffer without end; it resumes with Last-Event-ID.
           if ((controller.desiredSize ?? 0) < -maxBufferedBytes) onAbort();
         };
+        /** Sends one atomic write's changes (those not sent yet). */
         const emit = (changes: readonly Change[]) => {
           const fresh = changes.filter((change) => change.seq > last);
           if (fresh.length === 0) return;
           last = fresh[fresh.length - 1]!.seq;
           send(`event: changes\nid: ${last}\ndata: ${JSON.stringify(fresh)}\n\n`);
+        };
+        /** Reads the feed after `last` to its end, sending each whole write as one event. Resolves to whether any came. */
+        const replay = async (pageSize: number) => {
+          let found = false;
+          let carried: Change[] = [];
+          let since = last;
+          for (;;) {
+            const page = await store.changes({ since, limit: pageSize });
+            if (stopped || page.changes.length === 0) break;
+            since = page.lastSeq;
+            const { writes, rest } = wholeWrites([...carried, ...page.changes]);
+            for (const write of writes) emit(write);
+            carried = rest;
+            found = true;
+          }
+          return found;
         };
         const fail = (error: unknown) => {
           if (stopped) return;
@@ -133,11 +158,7 @@ export function changeStream(store: CrmStore, options: ChangeStreamOptions): Rea
         const pollOnce = async () => {
           poll = undefined;
           try {
-            for (;;) {
-              const page = await store.changes({ since: last, limit: 1000 });
-              if (stopped || page.changes.length === 0) break;
-              emit(page.changes);
-            }
+            await replay(1000);
           } catch (error) {
             return fail(error);
           }
@@ -147,13 +168,7 @@ export function changeStream(store: CrmStore, options: ChangeStreamOptions): Rea
         /** Replays the feed after `last`, then what the subscription heard meanwhile, then goes live. */
         const catchUp = async () => {
           for (let pass = 0; ; pass++) {
-            let found = false;
-            for (;;) {
-              const page = await store.changes({ since: last, limit: REPLAY_PAGE });
-              if (stopped || page.changes.length === 0) break;
-              emit(page.changes);
-              found = true;
-            }
+            const found = await replay(REPLAY_PAGE);
             if (stopped) return;
             // Heard changes go out in order. One that leaves a hole waits for another replay,
             // unless that replay found nothing more in the feed: then it goes as it is.

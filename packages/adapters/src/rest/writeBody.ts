@@ -22,15 +22,18 @@ export const RECORD_SCHEMAS = {
 
 /** The envelope of one write op; its `record` is parsed with the entity's schema afterwards. */
 const OpEnvelopeSchema = z.strictObject({
-  type: z.enum(['create', 'update']),
+  type: z.enum(['create', 'update', 'delete']),
   entity: z.enum(['customers', 'touchpoints', 'complaints']),
-  record: z.custom<unknown>((value) => value !== undefined, 'is required'),
+  record: z.optional(z.unknown()),
+  id: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
   expectedVersion: z.optional(wholeNumber(0, Number.MAX_SAFE_INTEGER, 'must be a whole number, 0 or more')),
 });
 
 /** The body of `POST /writes`. */
 export const WriteBodySchema = z.strictObject({
   ops: z.array(z.unknown()),
+  /** Who made the write (`app` by default): carried by its changes. */
+  origin: z.optional(z.string().check(z.maxLength(64))),
 });
 
 /** The most issues one answer lists: enough to fix a form, not a way to make the server work for nothing. */
@@ -43,10 +46,11 @@ const SUBJECT = 'store write';
  * one {@link CrmValidationError} listing the problems of every op, with paths from the body
  * (`ops[1].record.emails[0]`). Rejected values never appear in the messages.
  */
-export function parseWriteBody(body: unknown): WriteOp[] {
+export function parseWriteBody(body: unknown): { ops: WriteOp[]; origin: string | undefined } {
   let ops: unknown[];
+  let origin: string | undefined;
   try {
-    ({ ops } = parseOrThrow(WriteBodySchema, body, SUBJECT));
+    ({ ops, origin } = parseOrThrow(WriteBodySchema, body, SUBJECT));
   } catch (error) {
     // A body with thousands of unknown keys must not make an answer thousands of issues long.
     if (error instanceof CrmValidationError && error.issues.length > MAX_ISSUES)
@@ -60,8 +64,22 @@ export function parseWriteBody(body: unknown): WriteOp[] {
     const op = ops[i];
     const envelope = attempt(() => parseOrThrow(OpEnvelopeSchema, op, SUBJECT), ['ops', i], op, issues);
     if (!envelope) continue;
-    if (envelope.type === 'update' && envelope.expectedVersion === undefined) {
-      issues.push(at(['ops', i, 'expectedVersion'], 'invalid_type', 'is required for an update'));
+    if (envelope.type !== 'create' && envelope.expectedVersion === undefined) {
+      issues.push(at(['ops', i, 'expectedVersion'], 'invalid_type', `is required for ${envelope.type === 'update' ? 'an update' : 'a delete'}`));
+      continue;
+    }
+    if (envelope.type === 'delete') {
+      if (envelope.id === undefined) issues.push(at(['ops', i, 'id'], 'invalid_type', 'is required for a delete'));
+      else if (envelope.record !== undefined) issues.push(at(['ops', i, 'record'], 'unknown_field', 'a delete has no record'));
+      else parsed.push({ type: 'delete', entity: envelope.entity, id: envelope.id, expectedVersion: envelope.expectedVersion! } as WriteOp);
+      continue;
+    }
+    if (envelope.record === undefined) {
+      issues.push(at(['ops', i, 'record'], 'invalid_type', 'is required'));
+      continue;
+    }
+    if (envelope.id !== undefined) {
+      issues.push(at(['ops', i, 'id'], 'unknown_field', 'only a delete has an id (a record carries its own)'));
       continue;
     }
     if (envelope.type === 'create' && envelope.expectedVersion !== undefined) {
@@ -83,7 +101,7 @@ export function parseWriteBody(body: unknown): WriteOp[] {
     );
   }
   if (issues.length > 0) throw new CrmValidationError(SUBJECT, issues.slice(0, MAX_ISSUES));
-  return parsed;
+  return { ops: parsed, origin };
 }
 
 const at = (path: (string | number)[], code: string, message: string): ValidationIssue => ({

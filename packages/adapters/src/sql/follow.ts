@@ -2,14 +2,14 @@ import type { Change } from '@crm/core';
 import type { SqlDriver } from './driver.js';
 
 type Listener = (changes: readonly Change[]) => void;
-type FeedChange = Change & { writeSeq: number };
+type FeedChange = Change;
 
 /** What {@link followChanges} needs from its store. */
 export interface FollowOptions {
   driver: SqlDriver;
   tenant: string;
   ready(): Promise<unknown>;
-  /** Changes after `since`, at most `limit`, each with the seq of its write's last change. */
+  /** Changes after `since`, at most `limit` (each `writeId` is the seq of its write's last change). */
   read(since: number, limit: number): Promise<FeedChange[]>;
   /** The seq of the tenant's newest change. */
   currentSeq(): Promise<number>;
@@ -65,10 +65,10 @@ export function followChanges(options: FollowOptions) {
           let batch = await options.read(delivered, PAGE);
           if (batch.length === 0) break;
           // Only whole writes: the last one may go on past this page.
-          const end = batch[batch.length - 1]!.writeSeq;
+          const end = batch[batch.length - 1]!.writeId;
           if (end > batch[batch.length - 1]!.seq) {
-            const whole = batch.filter((c) => c.writeSeq <= batch[batch.length - 1]!.seq);
-            batch = whole.length > 0 ? whole : await readWrite(batch[0]!.writeSeq);
+            const whole = batch.filter((c) => c.writeId <= batch[batch.length - 1]!.seq);
+            batch = whole.length > 0 ? whole : await readWrite(batch[0]!.writeId);
           }
           if (mine !== generation) return;
           for (const changes of groupByWrite(batch)) tell(changes);
@@ -83,13 +83,13 @@ export function followChanges(options: FollowOptions) {
       });
   }
 
-  /** Every change of the write that ends at `writeSeq` (a write larger than a page). */
-  const readWrite = async (writeSeq: number): Promise<FeedChange[]> => {
+  /** Every change of the write that ends at `writeId` (a write larger than a page). */
+  const readWrite = async (writeId: number): Promise<FeedChange[]> => {
     const out: FeedChange[] = [];
-    while (out.length === 0 || out[out.length - 1]!.seq < writeSeq) {
+    while (out.length === 0 || out[out.length - 1]!.seq < writeId) {
       const page = await options.read(out.length === 0 ? delivered : out[out.length - 1]!.seq, 1000);
       if (page.length === 0) break;
-      out.push(...page.filter((c) => c.seq <= writeSeq));
+      out.push(...page.filter((c) => c.seq <= writeId));
     }
     return out;
   };
@@ -154,13 +154,13 @@ export function followChanges(options: FollowOptions) {
 function groupByWrite(changes: readonly FeedChange[]): Change[][] {
   const groups: Change[][] = [];
   let current: Change[] = [];
-  let writeSeq = -1;
+  let writeId = -1;
   for (const change of changes) {
-    if (change.writeSeq !== writeSeq && current.length > 0) {
+    if (change.writeId !== writeId && current.length > 0) {
       groups.push(current);
       current = [];
     }
-    writeSeq = change.writeSeq;
+    writeId = change.writeId;
     current.push(change);
   }
   if (current.length > 0) groups.push(current);

@@ -116,6 +116,25 @@ UPDATE crm_touchpoints SET signal_state = record->'signal'->>'state' WHERE recor
 CREATE INDEX crm_touchpoints_signal ON crm_touchpoints (tenant, signal_state, id) WHERE signal_state IS NOT NULL;
 `,
   },
+  {
+    version: 3,
+    name: 'change feed v2: commit time, origin, deletes, retention horizon',
+    sql: `
+-- Each write's commit time and origin; ops holds 'create', 'update' or 'delete' per change (rows
+-- written before this version have none: their op follows from the version).
+ALTER TABLE crm_changes ADD COLUMN at text COLLATE "C";
+ALTER TABLE crm_changes ADD COLUMN origin text COLLATE "C";
+ALTER TABLE crm_changes ADD COLUMN ops text[];
+UPDATE crm_changes SET at = to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), origin = 'app';
+-- The oldest 'since' the feed still answers: changes up to it have been pruned.
+ALTER TABLE crm_tenants ADD COLUMN horizon bigint NOT NULL DEFAULT 0;
+-- Kept versions name their record, so that erasing a record removes every copy of it.
+ALTER TABLE crm_change_records ADD COLUMN entity text COLLATE "C";
+ALTER TABLE crm_change_records ADD COLUMN record_id text COLLATE "C";
+UPDATE crm_change_records SET record_id = record->>'id';
+CREATE INDEX crm_change_records_record ON crm_change_records (tenant, record_id);
+`,
+  },
 ];
 
 /** The advisory lock every process takes to migrate, so two starting at once migrate once. */

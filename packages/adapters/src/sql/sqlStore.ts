@@ -10,6 +10,11 @@ import {
   listPage,
   checkOpAgainst,
   checkWriteOps,
+  checkFeedPosition,
+  checkWriteOptions,
+  opId,
+  MAX_WRITE_OPS,
+  CrmError,
   normalizeEmail,
   type Change,
   type ChangePage,
@@ -34,6 +39,13 @@ export interface SqlStoreOptions {
    * @default 'default'
    */
   tenant?: string;
+  /**
+   * How many of the newest changes the feed keeps per tenant (older ones, and the copies of the
+   * record versions they wrote, are pruned as writes go on). A consumer whose cursor falls behind
+   * gets `CrmFeedExpiredError` (resynchronise), never a silent gap. Omit it to keep the whole feed.
+   * @default undefined (keep everything)
+   */
+  feedRetention?: number;
 }
 
 type AnyRecord = EntityRecords[EntityName];
@@ -79,6 +91,7 @@ const SQL = (() => {
   const insert: Partial<Record<EntityName, string>> = {};
   const update: Partial<Record<EntityName, string>> = {};
   const keep: Partial<Record<EntityName, string>> = {};
+  const remove: Partial<Record<EntityName, string>> = {};
   for (const entity of Object.keys(TABLES) as EntityName[]) {
     const { table, columns } = TABLES[entity];
     const names = Object.keys(columns);
@@ -91,16 +104,27 @@ const SQL = (() => {
       `UPDATE ${table} AS t SET version = (e->>'version')::integer, seq = $4, ${names.map((n) => `${n} = ${columns[n]}`).join(', ')}, record = e ` +
       `FROM (SELECT $2::jsonb AS e) AS r WHERE t.tenant = $1 AND t.id = e->>'id' AND t.version = $3 RETURNING t.id`;
     // Before a record is replaced, the change that wrote it keeps a copy of it.
-    keep[entity] = `INSERT INTO crm_change_records (tenant, seq, record) SELECT $1, seq, record FROM ${table} WHERE tenant = $1 AND id = $2`;
+    keep[entity] =
+      `INSERT INTO crm_change_records (tenant, seq, record, entity, record_id) SELECT $1, seq, record, '${entity}', id FROM ${table} WHERE tenant = $1 AND id = $2`;
+    remove[entity] = `DELETE FROM ${table} WHERE tenant = $1 AND id = $2 AND version = $3 RETURNING id`;
   }
   return {
     insert: insert as Record<EntityName, string>,
     update: update as Record<EntityName, string>,
     keep: keep as Record<EntityName, string>,
+    remove: remove as Record<EntityName, string>,
+    // Erasure: no kept copy of a deleted record stays behind.
+    scrub: 'DELETE FROM crm_change_records WHERE tenant = $1 AND record_id = $2 AND (entity = $3 OR entity IS NULL)',
+    deleteActivity: 'DELETE FROM crm_complaint_activity WHERE tenant = $1 AND complaint_id = $2',
+    horizon: 'SELECT seq, horizon FROM crm_tenants WHERE tenant = $1',
+    pruneTo: 'SELECT max(seq_to) AS seq FROM crm_changes WHERE tenant = $1 AND seq_to <= $2',
+    pruneChanges: 'DELETE FROM crm_changes WHERE tenant = $1 AND seq_to <= $2',
+    pruneRecords: 'DELETE FROM crm_change_records WHERE tenant = $1 AND seq <= $2',
+    setHorizon: 'UPDATE crm_tenants SET horizon = $2 WHERE tenant = $1',
     // Takes the tenant's row lock: writes of one tenant are serialized, so the feed has no gaps
     // and is committed in order.
     lockTenant:
-      'INSERT INTO crm_tenants (tenant, seq) VALUES ($1, 0) ON CONFLICT (tenant) DO UPDATE SET seq = crm_tenants.seq RETURNING seq',
+      'INSERT INTO crm_tenants (tenant, seq) VALUES ($1, 0) ON CONFLICT (tenant) DO UPDATE SET seq = crm_tenants.seq RETURNING seq, horizon',
     setSeq: 'UPDATE crm_tenants SET seq = $2 WHERE tenant = $1',
     insertKeys:
       `INSERT INTO crm_customer_keys (tenant, kind, key, customer_id) ` +
@@ -117,20 +141,23 @@ const SQL = (() => {
       `WHERE a.ord > $3`,
     moveActivity: 'UPDATE crm_complaint_activity SET customer_id = $3 WHERE tenant = $1 AND complaint_id = $2',
     // One row per write, naming its records in order; the records themselves stay in their tables.
-    insertChanges: 'INSERT INTO crm_changes (tenant, seq_to, seq_from, entities, ids, versions) VALUES ($1, $2::bigint + $3::integer, $2::bigint + 1, $4::text[], $5::text[], $6::integer[])',
+    insertChanges:
+      'INSERT INTO crm_changes (tenant, seq_to, seq_from, entities, ids, versions, ops, at, origin) ' +
+      'VALUES ($1, $2::bigint + $3::integer, $2::bigint + 1, $4::text[], $5::text[], $6::integer[], $7::text[], $8, $9)',
     // At most `limit` writes after `since` (an index scan: each write has a change at least),
     // unnested in order; each record found by its key, from the kept copies or its table.
     readChanges:
-      `WITH w AS (SELECT seq_to, seq_from, entities, ids, versions FROM crm_changes WHERE tenant = $1 AND seq_to > $2 ORDER BY seq_to LIMIT $3), ` +
-      `o AS (SELECT w.seq_from + u.ord - 1 AS seq, w.seq_to, u.entity, u.id, u.version ` +
+      `WITH w AS (SELECT seq_to, seq_from, entities, ids, versions, ops, at, origin FROM crm_changes WHERE tenant = $1 AND seq_to > $2 ORDER BY seq_to LIMIT $3), ` +
+      `o AS (SELECT w.seq_from + u.ord - 1 AS seq, w.seq_to, w.at, w.origin, w.ops[u.ord] AS op, u.entity, u.id, u.version ` +
       `FROM w CROSS JOIN LATERAL unnest(w.entities, w.ids, w.versions) WITH ORDINALITY AS u(entity, id, version, ord) ` +
       `WHERE w.seq_from + u.ord - 1 > $2 ORDER BY 1 LIMIT $3) ` +
-      `SELECT o.seq, o.seq_to AS write_seq, o.entity, o.id, o.version, coalesce(` +
+      `SELECT o.seq, o.seq_to AS write_seq, o.at, o.origin, o.op, o.entity, o.id, o.version, CASE WHEN o.op = 'delete' THEN NULL ELSE coalesce(` +
       `(SELECT k.record FROM crm_change_records AS k WHERE k.tenant = $1 AND k.seq = o.seq), ` +
+      // The table's row is this change's record only while the row is at this change's seq.
       `CASE o.entity ` +
-      `WHEN 'customers' THEN (SELECT t.record FROM crm_customers AS t WHERE t.tenant = $1 AND t.id = o.id) ` +
-      `WHEN 'touchpoints' THEN (SELECT t.record FROM crm_touchpoints AS t WHERE t.tenant = $1 AND t.id = o.id) ` +
-      `WHEN 'complaints' THEN (SELECT t.record FROM crm_complaints AS t WHERE t.tenant = $1 AND t.id = o.id) END) AS record ` +
+      `WHEN 'customers' THEN (SELECT t.record FROM crm_customers AS t WHERE t.tenant = $1 AND t.id = o.id AND t.seq = o.seq) ` +
+      `WHEN 'touchpoints' THEN (SELECT t.record FROM crm_touchpoints AS t WHERE t.tenant = $1 AND t.id = o.id AND t.seq = o.seq) ` +
+      `WHEN 'complaints' THEN (SELECT t.record FROM crm_complaints AS t WHERE t.tenant = $1 AND t.id = o.id AND t.seq = o.seq) END) END AS record ` +
       `FROM o ORDER BY o.seq`,
     notify: "SELECT pg_notify('crm_changes', $1)",
   };
@@ -156,13 +183,13 @@ const SQL = (() => {
  * ```
  */
 export function sqlStore(options: SqlStoreOptions): CrmStore {
-  const { driver, tenant } = checkOptions(options);
+  const { driver, tenant, feedRetention } = checkOptions(options);
   // `migrate` runs once per driver and forgets a failed attempt: a store outlives a database
   // that was down at its first call.
   const ready = () => migrate(driver);
   let closed = false;
   const assertOpen = () => {
-    if (closed) throw new Error('sqlStore: the store is closed');
+    if (closed) throw new CrmError('sqlStore: the store is closed', { code: 'CLOSED' });
   };
 
   const feed = followChanges({
@@ -178,6 +205,7 @@ export function sqlStore(options: SqlStoreOptions): CrmStore {
 
   const store: CrmStore = {
     kind: 'sql',
+    capabilities: { subscribe: true, sharedFeed: typeof driver.listen === 'function', delete: true, maxWriteOps: MAX_WRITE_OPS },
 
     async get(entity, id) {
       assertOpen();
@@ -215,14 +243,15 @@ export function sqlStore(options: SqlStoreOptions): CrmStore {
       return listPage(entity, items as EntityRecords[typeof entity][], more);
     },
 
-    async write(ops) {
+    async write(ops, writeOptions) {
       assertOpen();
-      checkWriteOps(ops);
+      const origin = checkWriteOptions(writeOptions);
+      checkWriteOps(ops, MAX_WRITE_OPS);
       await ready();
       await feed.beforeWrite();
       let lastSeq: number;
       try {
-        lastSeq = await driver.transaction((tx) => applyWrite(tx, tenant, ops));
+        lastSeq = await driver.transaction((tx) => applyWrite(tx, tenant, ops, origin, feedRetention));
       } catch (error) {
         // A create whose id exists fails on the primary key, and a check may have failed on an
         // update after it: either way, say which op failed first, as every store does.
@@ -230,7 +259,7 @@ export function sqlStore(options: SqlStoreOptions): CrmStore {
         throw error;
       }
       feed.afterWrite();
-      return { lastSeq };
+      return { lastSeq, writeId: lastSeq };
     },
 
     async history(customerId, query = {}) {
@@ -276,8 +305,12 @@ export function sqlStore(options: SqlStoreOptions): CrmStore {
       assertOpen();
       const { since, limit } = checkChangesQuery(query);
       await ready();
+      const { rows } = await driver.query<{ seq: string | number; horizon: string | number }>(SQL.horizon, [tenant]);
+      const head = Number(rows[0]?.seq ?? 0);
+      checkFeedPosition(since, Number(rows[0]?.horizon ?? 0), head);
       const changes = await readChanges(driver, tenant, since, limit);
-      return { changes, lastSeq: since + changes.length } satisfies ChangePage;
+      // The head as read before the changes: a write committed in between shows in `changes` first.
+      return { changes, lastSeq: since + changes.length, head: Math.max(head, since + changes.length) } satisfies ChangePage;
     },
 
     subscribe(listener) {
@@ -293,7 +326,7 @@ export function sqlStore(options: SqlStoreOptions): CrmStore {
   return store;
 }
 
-function checkOptions(options: SqlStoreOptions): { driver: SqlDriver; tenant: string } {
+function checkOptions(options: SqlStoreOptions): { driver: SqlDriver; tenant: string; feedRetention: number | null } {
   const fail = (field: string, message: string) => CrmValidationError.field('sqlStore options', [field], message);
   if (typeof options !== 'object' || options === null) throw fail('driver', 'is required: sqlStore({ driver: pgliteDriver() })');
   const { driver, tenant = 'default' } = options;
@@ -304,10 +337,16 @@ function checkOptions(options: SqlStoreOptions): { driver: SqlDriver; tenant: st
   if (typeof tenant !== 'string' || tenant === '' || tenant.length > 200 || /[\u0000-\u001f]/.test(tenant)) {
     throw fail('tenant', 'must be a non-empty string of at most 200 characters, without control characters');
   }
-  for (const key of Object.keys(options)) {
-    if (key !== 'driver' && key !== 'tenant') throw CrmValidationError.field('sqlStore options', [key], 'unknown option', 'unknown_field');
+  const { feedRetention } = options;
+  if (feedRetention !== undefined && (!Number.isSafeInteger(feedRetention) || feedRetention < 1)) {
+    throw fail('feedRetention', 'must be a whole number of changes, 1 or more (or left out to keep the whole feed)');
   }
-  return { driver, tenant };
+  for (const key of Object.keys(options)) {
+    if (key !== 'driver' && key !== 'tenant' && key !== 'feedRetention') {
+      throw CrmValidationError.field('sqlStore options', [key], 'unknown option', 'unknown_field');
+    }
+  }
+  return { driver, tenant, feedRetention: feedRetention ?? null };
 }
 
 /**
@@ -340,14 +379,21 @@ function filterCondition(entity: EntityName, key: string, value: unknown, param:
 const isStorable = (value: unknown): value is string => typeof value === 'string' && !value.includes('\u0000');
 
 /** The body of a write's transaction. Resolves to the feed sequence of its last change. */
-async function applyWrite(tx: SqlExecutor, tenant: string, ops: readonly WriteOp[]): Promise<number> {
-  const { rows } = await tx.query<{ seq: string | number }>(SQL.lockTenant, [tenant]);
+async function applyWrite(
+  tx: SqlExecutor,
+  tenant: string,
+  ops: readonly WriteOp[],
+  origin: string,
+  feedRetention: number | null,
+): Promise<number> {
+  const { rows } = await tx.query<{ seq: string | number; horizon: string | number }>(SQL.lockTenant, [tenant]);
   const base = Number(rows[0]!.seq);
+  const horizon = Number(rows[0]!.horizon ?? 0);
 
-  const json = ops.map((op) => JSON.stringify(op.record));
-  // What updates replace, checked first; creates are checked by the primary key as they insert.
-  const current = await currentRecords(tx, tenant, ops, 'update');
-  ops.forEach((op, i) => op.type === 'update' && checkOpAgainst(op, i, current[i]));
+  const json = ops.map((op) => (op.type === 'delete' ? '' : JSON.stringify(op.record)));
+  // What updates and deletes replace, checked first; creates are checked by the primary key as they insert.
+  const current = await currentRecords(tx, tenant, ops, 'existing');
+  ops.forEach((op, i) => op.type !== 'create' && checkOpAgainst(op, i, current[i]));
   // Creates go in one statement per kind of record.
   const created: Partial<Record<EntityName, string>> = {};
   for (const entity of ENTITIES) {
@@ -362,6 +408,14 @@ async function applyWrite(tx: SqlExecutor, tenant: string, ops: readonly WriteOp
   if (created.complaints) await tx.query(SQL.insertActivity, [tenant, created.complaints, 0]);
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
+    if (op.type === 'delete') {
+      const removed = await tx.query(SQL.remove[op.entity], [tenant, op.id, op.expectedVersion]);
+      if (removed.rows.length !== 1) throw new CrmConflictError(op.entity.slice(0, -1), op.id, op.expectedVersion, current[i]?.version ?? 0);
+      if (op.entity === 'customers') await tx.query(SQL.deleteKeys, [tenant, op.id]);
+      if (op.entity === 'complaints') await tx.query(SQL.deleteActivity, [tenant, op.id]);
+      await tx.query(SQL.scrub, [tenant, op.id, op.entity]);
+      continue;
+    }
     if (op.type !== 'update') continue;
     await tx.query(SQL.keep[op.entity], [tenant, op.record.id]);
     const updated = await tx.query(SQL.update[op.entity], [tenant, json[i], op.expectedVersion, base + i + 1]);
@@ -379,17 +433,31 @@ async function applyWrite(tx: SqlExecutor, tenant: string, ops: readonly WriteOp
       }
     }
   }
+  const lastSeq = base + ops.length;
   await tx.query(SQL.insertChanges, [
     tenant,
     base,
     ops.length,
     ops.map((op) => op.entity),
-    ops.map((op) => op.record.id),
-    ops.map((op) => op.record.version),
+    ops.map(opId),
+    ops.map((op) => (op.type === 'delete' ? op.expectedVersion + 1 : op.record.version)),
+    ops.map((op) => op.type),
+    new Date().toISOString(),
+    origin,
   ]);
-  await tx.query(SQL.setSeq, [tenant, base + ops.length]);
+  await tx.query(SQL.setSeq, [tenant, lastSeq]);
+  // Retention: prune whole writes once the feed has grown a tenth (at least 100 changes) past it.
+  if (feedRetention !== null && lastSeq - horizon > feedRetention + Math.max(100, Math.floor(feedRetention / 10))) {
+    const pruned = await tx.query<{ seq: string | number | null }>(SQL.pruneTo, [tenant, lastSeq - feedRetention]);
+    const to = Number(pruned.rows[0]?.seq ?? 0);
+    if (to > horizon) {
+      await tx.query(SQL.pruneChanges, [tenant, to]);
+      await tx.query(SQL.pruneRecords, [tenant, to]);
+      await tx.query(SQL.setHorizon, [tenant, to]);
+    }
+  }
   await tx.query(SQL.notify, [tenant]);
-  return base + ops.length;
+  return lastSeq;
 }
 
 /** A history cursor's key (`at`, a stored timestamp, then `id`) split in two, or a validation error. */
@@ -414,11 +482,12 @@ async function currentRecords(
   db: SqlExecutor,
   tenant: string,
   ops: readonly WriteOp[],
-  type?: WriteOp['type'],
+  which: 'existing' | 'all' = 'all',
 ): Promise<({ version: number } | undefined)[]> {
+  const wanted = (op: WriteOp) => which === 'all' || op.type !== 'create';
   const found = new Map<string, { version: number }>();
   for (const entity of ENTITIES) {
-    const ids = ops.filter((op) => op.entity === entity && (type === undefined || op.type === type)).map((op) => op.record.id);
+    const ids = ops.filter((op) => op.entity === entity && wanted(op)).map(opId);
     if (ids.length === 0) continue;
     const { rows } = await db.query<{ id: string; version: number; record?: { version: number } }>(
       `SELECT id, version${entity === 'complaints' ? ', record' : ''} FROM ${TABLES[entity].table} WHERE tenant = $1 AND id = ANY($2::text[]) FOR UPDATE`,
@@ -426,7 +495,7 @@ async function currentRecords(
     );
     for (const row of rows) found.set(`${entity}\u0001${row.id}`, row.record ?? { version: row.version });
   }
-  return ops.map((op) => (type === undefined || op.type === type ? found.get(`${op.entity}\u0001${op.record.id}`) : undefined));
+  return ops.map((op) => (wanted(op) ? found.get(`${op.entity}\u0001${opId(op)}`) : undefined));
 }
 
 /** After a failed write: throws the failure of the first op, in order, that fails against what is stored. */
@@ -436,22 +505,31 @@ async function diagnose(driver: SqlDriver, tenant: string, ops: readonly WriteOp
 }
 
 /** Changes of `tenant` after `since`, at most `limit`, in order. */
-async function readChanges(driver: SqlExecutor, tenant: string, since: number, limit: number): Promise<(Change & { writeSeq: number })[]> {
-  const { rows } = await driver.query<{ seq: string | number; write_seq: string | number; entity: EntityName; id: string; version: number; record: AnyRecord }>(
-    SQL.readChanges,
-    [tenant, since, limit],
-  );
+async function readChanges(driver: SqlExecutor, tenant: string, since: number, limit: number): Promise<Change[]> {
+  const { rows } = await driver.query<{
+    seq: string | number;
+    write_seq: string | number;
+    at: string | null;
+    origin: string | null;
+    op: Change['op'] | null;
+    entity: EntityName;
+    id: string;
+    version: number;
+    record: AnyRecord | null;
+  }>(SQL.readChanges, [tenant, since, limit]);
   return rows.map((row) => {
     const change = {
       seq: Number(row.seq),
       entity: row.entity,
-      op: row.version === 1 ? 'create' : 'update',
+      op: row.op ?? (row.version === 1 ? 'create' : 'update'),
       id: row.id,
       version: row.version,
-      record: row.record,
+      writeId: Number(row.write_seq),
+      at: row.at ?? '1970-01-01T00:00:00.000Z',
+      origin: row.origin ?? 'app',
     } as Change;
-    Object.defineProperty(change, 'writeSeq', { value: Number(row.write_seq), enumerable: false });
-    return change as Change & { writeSeq: number };
+    if (row.record !== null) (change as { record?: AnyRecord }).record = row.record;
+    return change;
   });
 }
 

@@ -32,7 +32,12 @@ describe('hidden complaints: detection', () => {
     expect(TouchpointSchema.parse(t)).toEqual(t);
     expect(await crm.touchpoints.get(t.id)).toEqual(t);
     expect(suggested).toHaveBeenCalledOnce();
-    expect(suggested.mock.calls[0]![0]).toEqual({ touchpoint: t, reasons: ['negative wording (zh-TW)'], matches: ['等了', '還沒', '失望'] });
+    expect(suggested.mock.calls[0]![0]).toEqual({
+      touchpoint: t,
+      reasons: ['negative wording (zh-TW)'],
+      matches: ['等了', '還沒', '失望'],
+      origin: 'app',
+    });
   });
 
   it('flags outcome "complaint" and clearly negative sentiment in both directions, with every reason', async () => {

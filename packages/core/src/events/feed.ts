@@ -69,55 +69,35 @@ export function feedHub(options: FeedHubOptions) {
       try {
         if (since === null) {
           // Where the feed ends now: nothing before it is told.
-          let at = 0;
-          for (;;) {
-            let page;
-            try {
-              page = await store.changes({ since: at, limit: 1000 });
-            } catch (error) {
-              if (isCrmError(error, 'FEED_EXPIRED')) {
-                at = (error as unknown as { lastSeq: number }).lastSeq;
-                continue;
-              }
-              throw error;
-            }
-            if (page.lastSeq === at) break;
-            at = page.lastSeq;
+          try {
+            since = (await store.changes({ since: 0, limit: 1 })).head;
+          } catch (error) {
+            if (!isCrmError(error, 'FEED_EXPIRED')) throw error;
+            since = (error as unknown as { lastSeq: number }).lastSeq;
           }
-          since = at;
         } else {
+          // Whole writes only: a write cut off by the page's end is read on with the next page.
+          let carried: Change[] = [];
+          let at = since;
           for (;;) {
-            const page = await store.changes({ since, limit: 1000 });
-            if (stopped) return;
-            let group: Change[] = [];
+            const page = await store.changes({ since: at, limit: 1000 });
+            if (stopped || page.changes.length === 0) break;
+            at = page.lastSeq;
+            let group: Change[] = carried;
+            carried = [];
             for (const change of page.changes) {
               if (group.length > 0 && change.writeId !== group[0]!.writeId) {
                 deliver(group);
+                since = group[group.length - 1]!.seq;
                 group = [];
               }
               group.push(change);
             }
-            // The page may end inside a write: keep its changes for the next page.
             const last = group[group.length - 1];
             if (last && last.seq === last.writeId) {
               deliver(group);
-              since = page.lastSeq;
-            } else if (group.length > 0) {
-              since = group[0]!.seq - 1;
-              if (page.changes.length === group.length) {
-                // A write larger than a page: read it whole.
-                const whole: Change[] = [...group];
-                while (whole[whole.length - 1]!.seq < whole[0]!.writeId) {
-                  const more = await store.changes({ since: whole[whole.length - 1]!.seq, limit: 1000 });
-                  if (more.changes.length === 0) break;
-                  whole.push(...more.changes.filter((c) => c.writeId === whole[0]!.writeId));
-                }
-                deliver(whole);
-                since = whole[whole.length - 1]!.seq;
-                continue;
-              }
-            } else since = page.lastSeq;
-            if (page.changes.length < 1000) break;
+              since = last.seq;
+            } else carried = group;
           }
         }
       } catch (error) {

@@ -243,10 +243,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): CrmStore {
   const trim = () => {
     const excess = feedRecords.length - feedRetention;
     if (excess <= 0 || (excess < 1024 && excess < feedRetention)) return;
-    feedRecords.splice(0, excess);
-    feedEntities.splice(0, excess);
-    feedWrites.splice(0, excess);
-    base += excess;
+    // Cut at a write's boundary, keeping the write that straddles the line whole.
+    let cut = excess;
+    while (cut > 0 && feedWrites[cut - 1] === feedWrites[cut]) cut--;
+    if (cut === 0) return;
+    feedRecords.splice(0, cut);
+    feedEntities.splice(0, cut);
+    feedWrites.splice(0, cut);
+    base += cut;
   };
 
   const indexActivity = (previous: Complaint | undefined, next: Complaint) => {
@@ -414,7 +418,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): CrmStore {
       checkFeedPosition(since, base, base + feedRecords.length);
       const changes: Change[] = [];
       for (let i = since - base; i < Math.min(since - base + max, feedRecords.length); i++) changes.push(changeAt(i));
-      return { changes, lastSeq: since + changes.length } satisfies ChangePage;
+      return { changes, lastSeq: since + changes.length, head: base + feedRecords.length } satisfies ChangePage;
     },
 
     subscribe(listener) {

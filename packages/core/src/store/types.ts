@@ -202,6 +202,8 @@ export interface ChangePage {
   changes: Change[];
   /** Pass this as `since` to read on; equals `since` when there was nothing new. */
   lastSeq: number;
+  /** The seq of the newest change in the feed now (where a new follower starts). */
+  head: number;
 }
 
 /**

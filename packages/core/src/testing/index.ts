@@ -20,6 +20,7 @@ export {
   contractTime,
   CONTRACT_EPOCH,
   type StoreFactory,
+  type StoreSetup,
   type StoreContractOptions,
   type ContractFeature,
   type ActivityFields,
