@@ -8,6 +8,7 @@ import {
   IsoTimestampSchema,
   TimestampSchema,
   TouchpointSchema,
+  MAX_WRITE_OPS,
 } from '@crm/core';
 import { toJSONSchema } from 'zod/mini';
 import type { $ZodType } from 'zod/v4/core';
@@ -91,6 +92,19 @@ function components(): Record<string, JsonSchema> {
         required: ['type', 'entity', 'record', 'expectedVersion'],
         additionalProperties: false,
       },
+      {
+        type: 'object',
+        title: `delete ${entity}`,
+        description: 'Deletes the record if it is still at `expectedVersion`: a tombstone goes into the feed, and no copy of the record stays.',
+        properties: {
+          type: { const: 'delete' },
+          entity: { const: entity },
+          id: { type: 'string', minLength: 1 },
+          expectedVersion: { type: 'integer', minimum: 1 },
+        },
+        required: ['type', 'entity', 'id', 'expectedVersion'],
+        additionalProperties: false,
+      },
     ]),
   };
   const change = {
@@ -99,12 +113,15 @@ function components(): Record<string, JsonSchema> {
       properties: {
         seq: { type: 'integer', minimum: 1 },
         entity: { const: entity },
-        op: { type: 'string', enum: ['create', 'update'] },
+        op: { type: 'string', enum: ['create', 'update', 'delete'] },
         id: { type: 'string' },
         version: { type: 'integer', minimum: 1 },
-        record: ref(name),
+        record: { ...ref(name), description: 'Absent for a delete, and for earlier changes of a record deleted since.' },
+        writeId: { type: 'integer', minimum: 1, description: 'Shared by all changes of one atomic write: the seq of its last change.' },
+        at: { type: 'string', format: 'date-time', description: 'When the write committed.' },
+        origin: { type: 'string', description: 'Who made the write: `app`, `sync:hubspot`, …' },
       },
-      required: ['seq', 'entity', 'op', 'id', 'version', 'record'],
+      required: ['seq', 'entity', 'op', 'id', 'version', 'writeId', 'at', 'origin'],
     })),
   };
   const out: Record<string, JsonSchema> = {};
@@ -144,16 +161,27 @@ function components(): Record<string, JsonSchema> {
     WriteOp: writeOp,
     WriteRequest: {
       type: 'object',
-      properties: { ops: { type: 'array', items: ref('WriteOp'), minItems: 1 } },
+      properties: {
+        ops: { type: 'array', items: ref('WriteOp'), minItems: 1, maxItems: MAX_WRITE_OPS },
+        origin: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$', description: 'Who makes the write (default `app`), carried by its changes.' },
+      },
       required: ['ops'],
       additionalProperties: false,
     },
-    WriteResult: { type: 'object', properties: { lastSeq: { type: 'integer', minimum: 1 } }, required: ['lastSeq'] },
+    WriteResult: {
+      type: 'object',
+      properties: { lastSeq: { type: 'integer', minimum: 1 }, writeId: { type: 'integer', minimum: 1 } },
+      required: ['lastSeq', 'writeId'],
+    },
     Change: change,
     ChangePage: {
       type: 'object',
-      properties: { changes: { type: 'array', items: ref('Change') }, lastSeq: { type: 'integer', minimum: 0 } },
-      required: ['changes', 'lastSeq'],
+      properties: {
+        changes: { type: 'array', items: ref('Change') },
+        lastSeq: { type: 'integer', minimum: 0 },
+        head: { type: 'integer', minimum: 0, description: 'The newest seq in the feed.' },
+      },
+      required: ['changes', 'lastSeq', 'head'],
     },
     ValidationIssue: {
       type: 'object',
