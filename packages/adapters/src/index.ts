@@ -14,4 +14,13 @@ export {
   DEFAULT_RETRY_MAX_MS,
   type RetryDelayOptions,
 } from './http/retryPolicy.js';
+export {
+  withRetry,
+  createRetryer,
+  retryable,
+  RetryableFailure,
+  type RetryPolicy,
+  type RetryEvent,
+  type WithRetryOptions,
+} from './http/retry.js';
 export { CrmRemoteError } from '@crm/core';

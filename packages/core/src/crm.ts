@@ -9,15 +9,17 @@ import { StaffSchema, type Staff, type StaffInput } from './schemas/staff.js';
 import { memoryStore } from './store/memoryStore.js';
 import type { CrmStore } from './store/types.js';
 import { complaintService, type ComplaintService } from './services/complaints.js';
-import type { Emitter, ServiceContext } from './services/context.js';
+import { hook, isoClock, type Emitter, type ServiceContext } from './services/context.js';
 import { customerService, type CustomerService } from './services/customers.js';
 import { historyService, type HistoryFn } from './services/history.js';
 import { touchpointService, type TouchpointService } from './services/touchpoints.js';
 import type { BusinessCalendar } from './calendar/calendar.js';
 import type { SlaPolicy, SlaPolicyInput } from './schemas/slaPolicy.js';
-import { parsePolicies, slaSetup, type SlaService } from './sla/runtime.js';
+import { parsePolicies, slaRules } from './sla/policies.js';
+import { slaService, type SlaService } from './services/sla.js';
 import { ContactPolicySchema, type ContactPolicy, type ContactPolicyInput } from './schemas/contactPolicy.js';
-import { contactPolicyService, type ContactPolicyService } from './policy/contactPolicy.js';
+import { contactPolicyService, type ContactPolicyService } from './services/contactPolicy.js';
+import { quietCalendars } from './policy/contactPolicy.js';
 import { normalizeSignals, type SignalsOptions } from './services/suggestions.js';
 import type { Analytics } from './analytics/index.js';
 import { analytics } from './analytics/runtime.js';
@@ -371,18 +373,23 @@ export function createCrm(options: CrmOptions = {}): Crm {
     close: () => store.close(),
   };
 
-  const sla = slaSetup(() => ctx, policies, calendars);
+  const rules = slaRules(policies, calendars);
   const ctx: ServiceContext = {
     store: serviceStore,
     clock,
     newId: ids,
     staff: staff ? new Map(staff.map((member) => [member.id, member])) : null,
-    sla: policies.length ? sla.runtime : null,
+    sla: policies.length ? rules : null,
+    complaintWritten: hook(),
+    subscribe: (listener) => hub.subscribe(listener),
+    nowIso: isoClock(clock),
+    quietCalendars: quietCalendars(),
     contactPolicy,
     routing,
     origin,
     emit,
   };
+  const sla = slaService(ctx, rules);
 
   // Listeners are called through `emit` above, one by one, so eventemitter3's own emit is unused.
   const onceWrappers = new WeakMap<(...args: never[]) => void, (...args: never[]) => void>();
@@ -391,14 +398,14 @@ export function createCrm(options: CrmOptions = {}): Crm {
     touchpoints: touchpointService(ctx, signals),
     complaints: complaintService(ctx),
     history: historyService(ctx),
-    sla: sla.service,
+    sla,
     contactPolicy: contactPolicyService(ctx, contactPolicy),
     ...analytics({
       store,
       clock,
       staff: ctx.staff,
       targets: kpiTargets,
-      briefOf: sla.briefOf,
+      briefOf: rules.briefOf,
       calendarOf: (complaint) => (complaint.slaPolicyId === undefined ? null : calendars.get(complaint.slaPolicyId) ?? null),
     }),
     staff: staff ?? [],
@@ -433,7 +440,7 @@ export function createCrm(options: CrmOptions = {}): Crm {
     },
     subscribe: (listener) => hub.subscribe(listener),
     async close() {
-      sla.service.stop();
+      sla.stop();
       emitter.removeAllListeners();
       eventHold?.();
       eventHold = null;

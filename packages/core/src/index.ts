@@ -13,29 +13,7 @@ export { systemClock, manualClock, type Clock, type ManualClock } from './clock/
 export { ulidGenerator, ulidTime, type IdGenerator, type RandomSource } from './ids/ulid.js';
 export { memoryStore, type MemoryStoreOptions } from './store/memoryStore.js';
 export type * from './store/types.js';
-// For store implementers: the checks and cursors every store shares, so all fail alike.
-export { encodeCursor, decodeCursor, checkLimit } from './store/cursor.js';
-export {
-  STORE_FILTERS,
-  isEntityName,
-  checkEntity,
-  normalizeEmail,
-  checkListQuery,
-  checkHistoryQuery,
-  listPage,
-  historyPage,
-  checkChangesQuery,
-  checkFeedPosition,
-  checkWriteOptions,
-  opId,
-  MAX_WRITE_OPS,
-  DEFAULT_ORIGIN,
-  checkWriteOps,
-  checkOpAgainst,
-  checkAppendOnly,
-  type CheckedListQuery,
-  type CheckedHistoryQuery,
-} from './store/queries.js';
+// The checks, cursors and page builders store authors share are on the `@crm/core/store` subpath.
 export type { CustomerService, CustomerOverview, StaleQuery, StaleCustomer } from './services/customers.js';
 export type { TouchpointService } from './services/touchpoints.js';
 export {
@@ -80,8 +58,9 @@ export {
   type CrmHistoryQuery,
 } from './services/query.js';
 export { businessCalendar, MAX_BUSINESS_MINUTES, type BusinessCalendar, type Instant } from './calendar/calendar.js';
-export type { SlaService } from './sla/runtime.js';
-export type { ContactPolicyService, ContactCheck, ContactRule } from './policy/contactPolicy.js';
+export type { SlaService } from './services/sla.js';
+export type { ContactPolicyService } from './services/contactPolicy.js';
+export type { ContactCheck, ContactRule } from './policy/contactPolicy.js';
 export {
   defaultRouting,
   localeFallbacks,
@@ -110,3 +89,5 @@ export {
   type KpiSet,
   type KpiTargetsInput,
 } from './analytics/index.js';
+// Live observers with stable snapshots, and batched notifications (see README, "Observers").
+export * from './observe/index.js';

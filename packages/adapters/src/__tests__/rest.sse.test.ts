@@ -16,9 +16,10 @@ function countingStore({ withoutSubscribe = false } = {}) {
   const state = { subscribed: 0 };
   const store: CrmStore = {
     kind: 'counting',
+    capabilities: { ...inner.capabilities, subscribe: !withoutSubscribe },
     get: (entity, id) => inner.get(entity, id),
     list: (entity, query) => inner.list(entity, query),
-    write: (ops) => inner.write(ops),
+    write: (ops, options) => inner.write(ops, options),
     history: (id, query) => inner.history(id, query),
     changes: (query) => inner.changes(query),
     close: () => inner.close(),

@@ -8,8 +8,8 @@ import {
   IsoTimestampSchema,
   TimestampSchema,
   TouchpointSchema,
-  MAX_WRITE_OPS,
 } from '@crm/core';
+import { MAX_WRITE_OPS } from '@crm/core/store';
 import { toJSONSchema } from 'zod/mini';
 import type { $ZodType } from 'zod/v4/core';
 import type { ParamSpec } from './query.js';
@@ -36,7 +36,7 @@ function describeKnown(ctx: { zodSchema: unknown; jsonSchema: JsonSchema }): voi
 }
 
 /** The JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1) of one of the core's zod schemas. */
-function schemaOf(schema: $ZodType, io: 'input' | 'output'): JsonSchema {
+export function schemaOf(schema: $ZodType, io: 'input' | 'output'): JsonSchema {
   const { $schema: _dialect, ...json } = toJSONSchema(schema, {
     io,
     unrepresentable: 'any',
@@ -215,7 +215,8 @@ function components(): Record<string, JsonSchema> {
   return out;
 }
 
-function parameterSchema(spec: ParamSpec): JsonSchema {
+/** The JSON Schema of a query parameter read by `parseQuery`. */
+export function parameterSchema(spec: ParamSpec): JsonSchema {
   switch (spec.kind) {
     case 'int':
       return { type: 'integer', minimum: spec.min, maximum: spec.max };

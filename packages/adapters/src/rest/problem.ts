@@ -8,6 +8,7 @@ import { isCrmError, type CrmConflictError, type CrmError, type ValidationIssue 
 export const PROBLEM_TYPES = {
   validation: 'urn:crm:problem:validation',
   unauthorized: 'urn:crm:problem:unauthorized',
+  forbidden: 'urn:crm:problem:forbidden',
   notFound: 'urn:crm:problem:not-found',
   unknownRoute: 'urn:crm:problem:unknown-route',
   methodNotAllowed: 'urn:crm:problem:method-not-allowed',
@@ -52,6 +53,8 @@ export interface Problem {
   currentVersion?: number;
   /** Policy problems: the rule that blocked the action. */
   rule?: string;
+  /** Policy problems: the earliest instant the action would be allowed (ISO 8601), or `null` for never. */
+  allowedAt?: string | null;
   /** Expired feed positions: the `since` asked for, the oldest one answered, and the newest change. */
   since?: number;
   horizon?: number;
@@ -61,6 +64,7 @@ export interface Problem {
 const TITLES: Record<string, string> = {
   [PROBLEM_TYPES.validation]: 'The request is not valid',
   [PROBLEM_TYPES.unauthorized]: 'Not authenticated',
+  [PROBLEM_TYPES.forbidden]: 'Not allowed',
   [PROBLEM_TYPES.notFound]: 'No such record',
   [PROBLEM_TYPES.unknownRoute]: 'No such route',
   [PROBLEM_TYPES.methodNotAllowed]: 'Method not allowed',
@@ -135,9 +139,23 @@ export function problemOf(error: unknown, instance: string): Problem | null {
       });
     }
     case 'NOT_FOUND':
-      return problem(PROBLEM_TYPES.notFound, 404, { detail: crm.message, instance, code: crm.code, entity: String(crm.entity) });
+      return problem(PROBLEM_TYPES.notFound, 404, {
+        detail: crm.message,
+        instance,
+        code: crm.code,
+        entity: String(crm.entity),
+        ...(typeof crm.id === 'string' ? { id: crm.id } : {}),
+      });
     case 'POLICY':
-      return problem(PROBLEM_TYPES.policy, 422, { detail: crm.message, instance, code: crm.code, rule: String(crm.rule) });
+      return problem(PROBLEM_TYPES.policy, 422, {
+        detail: crm.message,
+        instance,
+        code: crm.code,
+        rule: String(crm.rule),
+        ...(crm.allowedAt instanceof Date ? { allowedAt: crm.allowedAt.toISOString() } : { allowedAt: null }),
+      });
+    case 'FORBIDDEN':
+      return problem(PROBLEM_TYPES.forbidden, 403, { detail: crm.message, instance, code: crm.code });
     case 'FEED_EXPIRED':
       return problem(PROBLEM_TYPES.feedExpired, 410, {
         detail: crm.message,

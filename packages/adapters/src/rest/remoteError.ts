@@ -1,11 +1,12 @@
 import {
   CrmConflictError,
+  CrmError,
   CrmFeedExpiredError,
   CrmNotFoundError,
+  CrmPolicyError,
   CrmRemoteError,
   CrmValidationError,
   formatPath,
-  type CrmError,
   type ValidationIssue,
 } from '@crm/core';
 import { isRetryableStatus } from '../http/retryPolicy.js';
@@ -68,6 +69,13 @@ export function errorFromProblem(problem: Partial<Problem> | null, status: numbe
     }
     if (status === 404 && problem.type === PROBLEM_TYPES.notFound && typeof problem.entity === 'string') {
       return new CrmNotFoundError(problem.entity, typeof problem.id === 'string' ? problem.id : '');
+    }
+    if (status === 422 && problem.type === PROBLEM_TYPES.policy && typeof problem.rule === 'string' && typeof problem.detail === 'string') {
+      const allowedAt = typeof problem.allowedAt === 'string' ? new Date(problem.allowedAt) : null;
+      return new CrmPolicyError(problem.detail, { rule: problem.rule, allowedAt: allowedAt && !Number.isNaN(allowedAt.getTime()) ? allowedAt : null });
+    }
+    if (status === 403 && problem.type === PROBLEM_TYPES.forbidden && typeof problem.detail === 'string') {
+      return new CrmError(problem.detail, { code: 'FORBIDDEN' });
     }
   }
   const detail = typeof problem?.detail === 'string' ? `: ${problem.detail}` : typeof problem?.title === 'string' ? `: ${problem.title}` : '';

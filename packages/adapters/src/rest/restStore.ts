@@ -2,7 +2,6 @@ import {
   CrmError,
   CrmRemoteError,
   CrmValidationError,
-  checkHistoryQuery,
   type Change,
   type ChangePage,
   type CrmStore,
@@ -12,10 +11,14 @@ import {
   type StoreWriteOptions,
   type WriteOp,
   type WriteResult,
+} from '@crm/core';
+import {
+  checkHistoryQuery,
   checkWriteOptions,
   DEFAULT_ORIGIN,
   MAX_WRITE_OPS,
-} from '@crm/core';
+  LIST_PAGING,
+} from '@crm/core/store';
 import ky, { TimeoutError, type KyInstance } from 'ky';
 import {
   DEFAULT_RETRY_BASE_MS,
@@ -25,6 +28,7 @@ import {
   parseRetryAfter,
   retryDelay,
 } from '../http/retryPolicy.js';
+import { retryable, sleep, withRetry } from '../http/retry.js';
 import { errorFromProblem, readProblem } from './remoteError.js';
 import { readServerSentEvents } from './sseParser.js';
 
@@ -131,19 +135,6 @@ function checkEntity(entity: string): void {
   }
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
-  });
-}
 
 /** Adds a value to search params the way the handler reads it (numbers as written, lists repeated). */
 function put(params: URLSearchParams, name: string, value: unknown): void {
@@ -164,7 +155,7 @@ type Listener = (changes: readonly Change[]) => void;
  * be sent (nor can an empty one); no record has such an id (ids are letters, digits, `_` and `-`).
  */
 /** The query parameters of a list besides its filters. */
-const PAGE_PARAMS: ReadonlySet<string> = new Set(['limit', 'cursor', 'order']);
+const PAGE_PARAMS: ReadonlySet<string> = new Set(LIST_PAGING);
 
 const isDotSegment = (id: unknown) => id === '.' || id === '..';
 
@@ -208,8 +199,8 @@ export function restStore(options: RestStoreOptions): CrmStore {
   async function call<T>(method: 'GET' | 'POST', path: string, params?: URLSearchParams, body?: unknown): Promise<T> {
     assertOpen();
     const what = `restStore: ${method} /${path}`;
-    const retries = isIdempotentMethod(method) ? config.retry.limit : 0;
-    for (let attempt = 0; ; attempt++) {
+    /** One request: its JSON, a final `CrmError`, or a retryable failure (network, timeout, retryable status). */
+    const attempt = async (): Promise<T> => {
       let failure: CrmError;
       let retryAfterMs: number | null = null;
       try {
@@ -234,10 +225,15 @@ export function restStore(options: RestStoreOptions): CrmStore {
           cause: error,
         });
       }
-      if (attempt >= retries) throw failure;
-      const { baseMs, maxMs, random } = config.retry;
-      await sleep(retryDelay({ attempt: attempt + 1, retryAfterMs, baseMs, maxMs, ...(random ? { random } : {}) }), closer.signal);
+      throw retryable(failure, retryAfterMs);
+    };
+    try {
+      // Reads only: the atomic write (`POST`) is made once.
+      return await withRetry({ ...config.retry, signal: closer.signal, idempotent: isIdempotentMethod(method), attempt });
+    } catch (error) {
+      // `close()` ends the wait between attempts too.
       if (closed) throw closedError();
+      throw error;
     }
   }
 

@@ -1,14 +1,5 @@
-import {
-  CHANNELS,
-  ComplaintStatusSchema,
-  CustomerKindSchema,
-  DirectionSchema,
-  PrioritySchema,
-  SIGNAL_STATES,
-  type CrmStore,
-  type EntityName,
-  type HistoryItem,
-} from '@crm/core';
+import { CHANNELS, type CrmStore, type EntityName, type HistoryItem } from '@crm/core';
+import { LIST_FILTERS, type ListFilter } from '@crm/core/store';
 import type { ParamSpec, QuerySpec } from './query.js';
 
 /** What an operation gets to answer one request. */
@@ -53,40 +44,30 @@ export interface Route {
 const SINGULAR: Record<EntityName, string> = { customers: 'customer', touchpoints: 'touchpoint', complaints: 'complaint' };
 const ENTITY_TITLE: Record<EntityName, string> = { customers: 'Customer', touchpoints: 'Touchpoint', complaints: 'Complaint' };
 
-const id = (description: string): ParamSpec => ({ kind: 'text', max: 64, description });
-const values = (schema: { def: { entries: Record<string, string> } }) => Object.values(schema.def.entries);
+/** A list filter of core's `LIST_FILTERS` as a query parameter: an id is text of at most 64 characters. */
+function filterParam({ value, description }: ListFilter): ParamSpec {
+  switch (value.kind) {
+    case 'id':
+      return { kind: 'text', max: 64, description };
+    case 'enum':
+      return { kind: 'enum', values: value.values, description };
+    case 'enumList':
+      return { kind: 'enumList', values: value.values, description };
+    case 'text':
+      return { kind: 'text', max: value.max, description };
+    case 'externalId':
+      return { kind: 'externalId', description };
+  }
+}
 
-/** The filters of each entity's list, as query parameters. */
+const paramsOf = (filters: Readonly<Record<string, ListFilter>>): QuerySpec =>
+  Object.fromEntries(Object.entries(filters).map(([name, filter]) => [name, filterParam(filter)]));
+
+/** The filters of each entity's list, as query parameters (from core's `LIST_FILTERS`). */
 export const FILTER_PARAMS: Record<EntityName, QuerySpec> = {
-  customers: {
-    kind: { kind: 'enum', values: values(CustomerKindSchema), description: 'Only customers of this kind.' },
-    ownerId: id('Only customers owned by this staff member.'),
-    tag: { kind: 'text', max: 64, description: 'Only customers carrying this tag (exact, case-sensitive).' },
-    email: { kind: 'text', max: 254, description: 'Only customers with this email address (case-insensitive).' },
-    externalId: { kind: 'externalId', description: 'Only the customer known by this id in another system: `system:id`, e.g. `hubspot:901`.' },
-  },
-  touchpoints: {
-    customerId: id('Only touchpoints of this customer.'),
-    complaintId: id('Only touchpoints about this complaint.'),
-    channel: { kind: 'enum', values: CHANNELS, description: 'Only touchpoints on this channel.' },
-    direction: { kind: 'enum', values: values(DirectionSchema), description: 'Only inbound or only outbound touchpoints.' },
-    actorId: id('Only touchpoints handled by this staff member.'),
-    signal: {
-      kind: 'enum',
-      values: SIGNAL_STATES,
-      description: 'Only touchpoints whose complaint suggestion is in this state (`suggested`, `accepted` or `dismissed`).',
-    },
-  },
-  complaints: {
-    customerId: id('Only complaints of this customer.'),
-    status: {
-      kind: 'enumList',
-      values: values(ComplaintStatusSchema),
-      description: 'Only complaints in one of these statuses: repeat the parameter or separate values with commas.',
-    },
-    ownerId: id('Only complaints owned by this staff member.'),
-    priority: { kind: 'enum', values: values(PrioritySchema), description: 'Only complaints of this priority.' },
-  },
+  customers: paramsOf(LIST_FILTERS.customers),
+  touchpoints: paramsOf(LIST_FILTERS.touchpoints),
+  complaints: paramsOf(LIST_FILTERS.complaints),
 };
 
 const PAGE_PARAMS = (max: number): QuerySpec => ({

@@ -141,7 +141,7 @@ export function changeStream(store: CrmStore, options: ChangeStreamOptions): Rea
           const first = changes.find((change) => change.seq > last);
           return first !== undefined && first.seq > last + 1;
         };
-        if (typeof store.subscribe === 'function') {
+        if (store.capabilities.subscribe && typeof store.subscribe === 'function') {
           unsubscribe = store.subscribe((changes) => {
             if (live && !leavesGap(changes)) return emit(changes);
             pending.push(changes);

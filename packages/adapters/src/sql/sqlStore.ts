@@ -2,6 +2,16 @@ import {
   CrmConflictError,
   CrmValidationError,
   isCrmError,
+  CrmError,
+  type Change,
+  type ChangePage,
+  type CrmStore,
+  type EntityName,
+  type EntityRecords,
+  type HistoryItem,
+  type WriteOp,
+} from '@crm/core';
+import {
   checkChangesQuery,
   checkEntity,
   checkHistoryQuery,
@@ -14,16 +24,9 @@ import {
   checkWriteOptions,
   opId,
   MAX_WRITE_OPS,
-  CrmError,
   normalizeEmail,
-  type Change,
-  type ChangePage,
-  type CrmStore,
-  type EntityName,
-  type EntityRecords,
-  type HistoryItem,
-  type WriteOp,
-} from '@crm/core';
+  type ListFiltersMatching,
+} from '@crm/core/store';
 import type { SqlDriver, SqlExecutor } from './driver.js';
 import { migrate } from './migrations.js';
 import { followChanges } from './follow.js';
@@ -80,8 +83,12 @@ const TABLES: Record<EntityName, { table: string; columns: Record<string, string
   },
 };
 
-/** The column each list filter compares, per entity; tags, emails and external ids go through keys. */
-const FILTER_COLUMNS: Record<EntityName, Record<string, string>> = {
+/**
+ * The column each list filter of core's `LIST_FILTERS` compares, per entity: every filter that
+ * matches one field has one (a filter added to the table without a column is a compile error);
+ * tags, emails and external ids go through the customer keys.
+ */
+const FILTER_COLUMNS: { readonly [E in EntityName]: Readonly<Record<ListFiltersMatching<E, 'equals' | 'state'>, string>> } = {
   customers: { kind: 'kind', ownerId: 'owner_id' },
   touchpoints: { customerId: 'customer_id', complaintId: 'complaint_id', channel: 'channel', direction: 'direction', actorId: 'actor_id', signal: 'signal_state' },
   complaints: { customerId: 'customer_id', status: 'status', ownerId: 'owner_id', priority: 'priority' },
@@ -355,7 +362,7 @@ function checkOptions(options: SqlStoreOptions): { driver: SqlDriver; tenant: st
  */
 function filterCondition(entity: EntityName, key: string, value: unknown, param: (value: unknown) => string): string | null {
   // Text with a NUL can't be stored (nor sent to Postgres): it matches nothing.
-  const column = FILTER_COLUMNS[entity][key];
+  const column = Object.hasOwn(FILTER_COLUMNS[entity], key) ? (FILTER_COLUMNS[entity] as Readonly<Record<string, string>>)[key] : undefined;
   if (column) {
     if (Array.isArray(value)) {
       return value.every((v) => typeof v === 'string') ? `${column} = ANY(${param(value.filter(isStorable))}::text[])` : null;

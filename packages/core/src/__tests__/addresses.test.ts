@@ -13,7 +13,7 @@ describe('address freshness', () => {
       ],
     });
     const updates: string[] = [];
-    crm.on('customer.updated', ({ customer, previous }) => updates.push(`${previous.version}→${customer.version}`));
+    crm.on('customer.updated', ({ customer, previous }) => updates.push(`${previous?.version}→${customer.version}`));
     const [home, office] = c.addresses;
     const before = (await store.changes({ since: 0 })).lastSeq;
     const t = await crm.touchpoints.log({

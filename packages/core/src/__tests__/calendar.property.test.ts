@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { businessCalendar, type BusinessCalendar } from '../calendar/calendar.js';
-import type { CalendarSpecInput } from '../schemas/slaPolicy.js';
+import type { CalendarSpecInput } from '../schemas/calendar.js';
 import { referenceCalendar } from './calendarReference.js';
 
 const MINUTE = 60_000;

@@ -6,7 +6,7 @@ import type { SlaEvent } from '../events/events.js';
 import type { SlaPolicyInput } from '../schemas/slaPolicy.js';
 import { memoryStore } from '../store/memoryStore.js';
 import { slaBrief } from '../sla/engine.js';
-import { parsePolicies } from '../sla/runtime.js';
+import { parsePolicies } from '../sla/policies.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

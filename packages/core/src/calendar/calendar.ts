@@ -1,7 +1,7 @@
 import { CrmValidationError, formatPath, type ValidationIssue } from '../errors/validationError.js';
 import { toEpochMs } from '../schemas/primitives.js';
 import { parseOrThrow } from '../schemas/parse.js';
-import { CalendarSpecSchema, WEEKDAYS, type CalendarSpec, type CalendarSpecInput } from '../schemas/slaPolicy.js';
+import { CalendarSpecSchema, WEEKDAYS, type CalendarSpec, type CalendarSpecInput } from '../schemas/calendar.js';
 import { zone, type Zone } from './zone.js';
 
 const MINUTE = 60_000;

@@ -1,11 +1,8 @@
-import { businessCalendar, type BusinessCalendar, type Instant } from '../calendar/calendar.js';
-import { CrmValidationError } from '../errors/validationError.js';
+import { businessCalendar, type BusinessCalendar } from '../calendar/calendar.js';
 import type { Complaint } from '../schemas/complaint.js';
 import type { ContactPolicy } from '../schemas/contactPolicy.js';
 import type { Customer } from '../schemas/customer.js';
-import { CHANNELS, toEpochMs, type Channel } from '../schemas/primitives.js';
-import { getOrThrow, type ServiceContext } from '../services/context.js';
-import type { HistoryItem, Page } from '../store/types.js';
+import { toEpochMs, type Channel } from '../schemas/primitives.js';
 
 /** A rule of the contact-frequency policy that can block an outbound contact. */
 export type ContactRule = 'opted_out' | 'after_resolution' | 'max_per_window' | 'quiet_hours';
@@ -23,37 +20,22 @@ export type ContactCheck =
       allowedAt: Date | null;
     };
 
-/** `crm.contactPolicy`: may we contact this customer now, on this channel? */
-export interface ContactPolicyService {
-  /** The policy in force (durations in minutes), or `null` when `createCrm` got none. */
-  readonly policy: ContactPolicy | null;
-  /**
-   * Whether an outbound contact with the customer on `channel` at `at` (default now) keeps to
-   * the contact-frequency policy and the customer's own preferences (opted-out channels, quiet
-   * hours in their time zone). When not, says which rule blocks it and the earliest instant at
-   * which the contact would be allowed.
-   *
-   * @example
-   * ```ts
-   * const check = await crm.contactPolicy.check(customer.id, { channel: 'email' })
-   * if (!check.allowed) console.log(check.reason, check.allowedAt)
-   * ```
-   */
-  check(customerId: string, options: { channel: Channel; at?: Instant }): Promise<ContactCheck>;
-}
-
 const MINUTE = 60_000;
-const NO_POLICY: ContactPolicy = { limits: [], respectOptOuts: true };
-const CHANNEL_SET: ReadonlySet<string> = new Set(CHANNELS);
 
-/** Quiet-hours calendars, by time zone and hours: open whenever contacting is allowed. */
-const quietCalendars = new Map<string, BusinessCalendar>();
+/**
+ * Quiet-hours calendars, by time zone and hours: open whenever contacting is allowed. Each CRM
+ * keeps its own (made by {@link quietCalendars}); `null` when the hours are empty.
+ */
+export type QuietCalendars = (timeZone: string, start: string, end: string) => BusinessCalendar | null;
 
-function quietCalendar(timeZone: string, start: string, end: string): BusinessCalendar | null {
-  if (start === end) return null;
-  const key = `${timeZone} ${start} ${end}`;
-  let calendar = quietCalendars.get(key);
-  if (!calendar) {
+/** A new cache of quiet-hours calendars, starting over past 500 of them. */
+export function quietCalendars(): QuietCalendars {
+  const calendars = new Map<string, BusinessCalendar>();
+  return (timeZone, start, end) => {
+    if (start === end) return null;
+    const key = `${timeZone} ${start} ${end}`;
+    let calendar = calendars.get(key);
+    if (calendar) return calendar;
     // Quiet from `start` to `end` (over midnight when end < start): open the rest of each day.
     const open: [string, string][] =
       start < end
@@ -64,10 +46,10 @@ function quietCalendar(timeZone: string, start: string, end: string): BusinessCa
         : [[end, start]];
     const day = open.filter(([from, to]) => from !== to);
     calendar = businessCalendar({ timeZone, hours: { mon: day, tue: day, wed: day, thu: day, fri: day, sat: day, sun: day } });
-    if (quietCalendars.size > 500) quietCalendars.clear();
-    quietCalendars.set(key, calendar);
-  }
-  return calendar;
+    if (calendars.size > 500) calendars.clear();
+    calendars.set(key, calendar);
+    return calendar;
+  };
 }
 
 /** When the customer's latest complaint resolution before `at` was, in epoch ms (or -Infinity). */
@@ -156,7 +138,8 @@ export class ContactTimes {
 
 /**
  * The contact-frequency rules, evaluated on what is known about one customer: their outbound
- * contacts and their complaints. Pure, so the service only gathers the data.
+ * contacts and their complaints. Pure, so the service only gathers the data. `calendars` caches
+ * the quiet-hours calendars (a fresh cache by default).
  */
 export function evaluateContact(
   policy: ContactPolicy,
@@ -165,10 +148,11 @@ export function evaluateContact(
   complaints: readonly Complaint[],
   channel: Channel,
   at: number,
+  calendars: QuietCalendars = quietCalendars(),
 ): ContactCheck {
   const optedOut = policy.respectOptOuts && (customer.contactPreferences?.optedOutChannels ?? []).includes(channel);
   const quiet = customer.contactPreferences?.quietHours ?? policy.quietHours;
-  const calendar = quiet ? quietCalendar(customer.timeZone ?? 'UTC', quiet.start, quiet.end) : null;
+  const calendar = quiet ? calendars(customer.timeZone ?? 'UTC', quiet.start, quiet.end) : null;
   const resolvedAt = policy.afterResolution ? lastResolution(complaints, at) : Number.NEGATIVE_INFINITY;
 
   /** The first blocking rule at `t`, with when it stops blocking (null: never), or null when all allow. */
@@ -227,67 +211,9 @@ export function evaluateContact(
 }
 
 /** The longest stretch of past contacts any rule looks at, in minutes. */
-function lookback(policy: ContactPolicy): number {
+export function lookback(policy: ContactPolicy): number {
   let minutes = 0;
   for (const limit of policy.limits) minutes = Math.max(minutes, limit.window);
   if (policy.afterResolution) minutes = Math.max(minutes, policy.afterResolution.quietFor);
   return minutes;
-}
-
-/** Reads what the rules need about one customer and evaluates them. */
-export async function checkContact(
-  ctx: ServiceContext,
-  policy: ContactPolicy,
-  customer: Customer,
-  channel: Channel,
-  at: number,
-): Promise<ContactCheck> {
-  const from = at - lookback(policy) * MINUTE;
-  const contacts = new ContactTimes();
-  if (from < at && (policy.limits.length > 0 || policy.afterResolution)) {
-    // The customer's history, newest first, as far back as a rule looks. Stored timestamps are
-    // canonical ISO strings, so they compare as strings: none is parsed here.
-    const fromIso = new Date(from).toISOString();
-    const atIso = new Date(at).toISOString();
-    let cursor: string | null = null;
-    read: do {
-      const page: Page<HistoryItem> = await ctx.store.history(customer.id, { types: ['touchpoint'], limit: 500, cursor });
-      for (const item of page.items) {
-        if (item.at <= fromIso) break read;
-        if (item.type !== 'touchpoint' || item.at > atIso) continue;
-        const touchpoint = item.touchpoint;
-        if (touchpoint.direction !== 'outbound' || (policy.channels && !policy.channels.includes(touchpoint.channel))) continue;
-        contacts.addNewest(item.at, touchpoint.channel);
-      }
-      cursor = page.nextCursor;
-    } while (cursor);
-  }
-  contacts.seal();
-  const complaints: Complaint[] = [];
-  if (policy.afterResolution) {
-    let cursor: string | null = null;
-    do {
-      const page: Page<Complaint> = await ctx.store.list('complaints', { filter: { customerId: customer.id }, limit: 500, cursor });
-      complaints.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-  }
-  return evaluateContact(policy, customer, contacts, complaints, channel, at);
-}
-
-/** `crm.contactPolicy`, over `policy` (or the customer's own preferences alone when it is null). */
-export function contactPolicyService(ctx: ServiceContext, policy: ContactPolicy | null): ContactPolicyService {
-  return {
-    policy,
-    async check(customerId, options) {
-      const channel = options?.channel;
-      if (!CHANNEL_SET.has(channel as string)) {
-        throw CrmValidationError.field('contact check', ['channel'], `expected one of ${CHANNELS.join(', ')}`);
-      }
-      const at = options.at === undefined ? ctx.clock.now().getTime() : new Date(options.at).getTime();
-      if (Number.isNaN(at)) throw CrmValidationError.field('contact check', ['at'], 'expected a Date or an ISO 8601 timestamp');
-      const customer = await getOrThrow(ctx, 'customers', customerId);
-      return checkContact(ctx, policy ?? NO_POLICY, customer, channel, at);
-    },
-  };
 }

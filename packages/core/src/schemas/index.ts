@@ -5,6 +5,7 @@ export * from './customer.js';
 export * from './touchpoint.js';
 export * from './signal.js';
 export * from './complaint.js';
+export * from './calendar.js';
 export * from './slaPolicy.js';
 export * from './contactPolicy.js';
 export * from './staff.js';

@@ -16,10 +16,11 @@ import { DirectionSchema, type Touchpoint } from '../schemas/touchpoint.js';
 import type { Page, WriteOp } from '../store/types.js';
 import { routeComplaint } from './routing.js';
 import { acceptSignal, suggestionMethods, type Accepting, type ComplaintSuggestions, type OpenForSuggestion } from './suggestions.js';
-import { checkStaff, getOrThrow, mutate, nowIso, type ServiceContext } from './context.js';
+import { checkStaff, getOrThrow, nowIso, type ServiceContext } from './context.js';
+import { appendActivity, entryMaker } from './activityWrite.js';
 import { ComplaintQuerySchema, splitQuery, type ComplaintQuery } from './query.js';
 import { buildTouchpoint } from './touchpoints.js';
-import { activityEvents } from '../events/derive.js';
+import type { AppendBuild } from '../complaints/activity.js';
 
 /**
  * The statuses each status may move to. `closed` is final; a `resolved` complaint can be
@@ -120,59 +121,8 @@ export interface ComplaintService extends ComplaintSuggestions {
   addNote(id: string, note: string, options?: z.input<typeof NoteOptionsSchema>): Promise<Complaint>;
 }
 
-type EntryFields<T extends ComplaintActivity['type']> = Omit<Extract<ComplaintActivity, { type: T }>, 'id' | 'at' | 'type'>;
-
-/** A new activity entry: id from the CRM's generator, `at` now unless given, no undefined `actorId`. */
-export function activityEntry<T extends ComplaintActivity['type']>(
-  ctx: ServiceContext,
-  type: T,
-  fields: EntryFields<T>,
-  at = nowIso(ctx),
-): Extract<ComplaintActivity, { type: T }> {
-  const out: Record<string, unknown> = { id: ctx.newId(), at, type };
-  // Copied key by key, leaving out undefined values: deleting them afterwards would turn every
-  // entry into a slow dictionary-mode object, and the SLA engine reads entries in hot loops.
-  for (const key in fields) {
-    const value = (fields as Record<string, unknown>)[key];
-    if (value !== undefined) out[key] = value;
-  }
-  return out as Extract<ComplaintActivity, { type: T }>;
-}
-
-/** What an append adds: activity entries, and changes to the complaint's fields. */
-export type AppendBuild = (current: Complaint) => {
-  entries: ComplaintActivity[];
-  fields?: Partial<Complaint>;
-  clear?: (keyof Complaint)[];
-};
-
-/**
- * Appends entries (and field changes) to a complaint with optimistic concurrency, then emits
- * what happened. `build` may run more than once (after a conflict) and must be pure.
- */
-export async function appendActivity(
-  ctx: ServiceContext,
-  id: string,
-  version: number | undefined,
-  build: AppendBuild,
-): Promise<{ record: Complaint; entries: ComplaintActivity[] }> {
-  let entries: ComplaintActivity[] = [];
-  const { record } = await mutate(ctx, 'complaints', id, version === undefined ? undefined : { version }, (current) => {
-    const built = build(current);
-    entries = built.entries;
-    let status = current.status;
-    for (const e of entries) if (e.type === 'status_changed') status = e.to;
-    const next: Complaint = { ...current, ...built.fields, status, activity: [...current.activity, ...entries] };
-    for (const key of built.clear ?? []) delete next[key];
-    return next;
-  });
-  for (const activity of entries) for (const [event, payload] of activityEvents(record, activity, ctx.origin)) ctx.emit(event, payload as never);
-  ctx.sla?.changed(record);
-  return { record, entries };
-}
-
 export function complaintService(ctx: ServiceContext): ComplaintService {
-  const entry = <T extends ComplaintActivity['type']>(type: T, fields: EntryFields<T>, at?: string) => activityEntry(ctx, type, fields, at);
+  const entry = entryMaker(ctx);
 
   const transition = (complaint: Complaint, to: ComplaintStatus, subject: string) => {
     const allowed = COMPLAINT_TRANSITIONS[complaint.status];
@@ -285,7 +235,7 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
       await ctx.store.write(ops);
       if (touchpoint && touchpointInput) ctx.emit('touchpoint.logged', { touchpoint });
       ctx.emit('complaint.opened', { complaint, touchpoint });
-      ctx.sla?.changed(complaint);
+      ctx.complaintWritten.call(complaint);
       return complaint;
     },
 

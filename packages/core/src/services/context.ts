@@ -7,9 +7,11 @@ import type { CrmEventName, CrmEvents } from '../events/events.js';
 import type { IdGenerator } from '../ids/ulid.js';
 import type { Staff } from '../schemas/staff.js';
 import type { ContactPolicy } from '../schemas/contactPolicy.js';
+import type { QuietCalendars } from '../policy/contactPolicy.js';
 import type { RoutingFunction } from './routing.js';
-import type { SlaRuntime } from '../sla/runtime.js';
-import type { CrmStore, EntityName, EntityRecords } from '../store/types.js';
+import type { SlaRules } from '../sla/policies.js';
+import type { Complaint } from '../schemas/complaint.js';
+import type { Change, CrmStore, EntityName, EntityRecords } from '../store/types.js';
 
 /** What every service shares: the store, the clock, ids, events and the staff directory. */
 export interface ServiceContext {
@@ -17,8 +19,19 @@ export interface ServiceContext {
   readonly clock: Clock;
   readonly newId: IdGenerator;
   readonly staff: ReadonlyMap<string, Staff> | null;
-  /** The SLA policies and scheduler, when `slaPolicies` were given. */
-  readonly sla: SlaRuntime | null;
+  /** The SLA policies, when `slaPolicies` were given. */
+  readonly sla: SlaRules | null;
+  /**
+   * Told about every complaint this CRM's services write, after the write: the SLA scheduler
+   * listens while it runs (on stores that can't push their changes).
+   */
+  /** The CRM's one subscription to the store's feed (shared with events and observers). */
+  readonly subscribe: (listener: (changes: readonly Change[]) => void) => () => void;
+  readonly complaintWritten: Hook<Complaint>;
+  /** The current instant as a stored timestamp (see {@link isoClock}). */
+  readonly nowIso: () => string;
+  /** This CRM's cache of quiet-hours calendars, for the contact policy. */
+  readonly quietCalendars: QuietCalendars;
   /** Picks owners for complaints opened without one (with a staff directory), unless turned off. */
   readonly routing: RoutingFunction | null;
   /** The contact-frequency policy, when `contactPolicy` was given. */
@@ -34,18 +47,51 @@ export type EventInput<E extends CrmEventName> = CrmEvents[E] extends infer P ? 
 
 const SINGULAR: Record<EntityName, string> = { customers: 'customer', touchpoints: 'touchpoint', complaints: 'complaint' };
 
-let lastMs = Number.NaN;
-let lastIso = '';
+/**
+ * The current instant of `clock` as a stored timestamp. Many writes land in the same
+ * millisecond; formatting the date once for them saves real time. The last one is remembered
+ * per clock function, so two CRMs never share it.
+ */
+export function isoClock(clock: Clock): () => string {
+  let lastMs = Number.NaN;
+  let lastIso = '';
+  return () => {
+    const ms = clock === systemClock ? Date.now() : clock.now().getTime();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastIso = new Date(ms).toISOString();
+    }
+    return lastIso;
+  };
+}
 
 /** The current instant as a stored timestamp. */
 export function nowIso(ctx: ServiceContext): string {
-  const ms = ctx.clock === systemClock ? Date.now() : ctx.clock.now().getTime();
-  // Many writes land in the same millisecond; formatting the date once for them saves real time.
-  if (ms !== lastMs) {
-    lastMs = ms;
-    lastIso = new Date(ms).toISOString();
-  }
-  return lastIso;
+  return ctx.nowIso();
+}
+
+/** Listeners of something the services do, called in the order they were added. */
+export interface Hook<T> {
+  /** Adds a listener; returns the function that removes it. */
+  add(listener: (value: T) => void): () => void;
+  /** Calls every listener with `value`. */
+  call(value: T): void;
+}
+
+/** A new {@link Hook} without listeners. */
+export function hook<T>(): Hook<T> {
+  const listeners = new Set<(value: T) => void>();
+  return {
+    add(listener) {
+      // Wrapped, so the same function added twice is two listeners, each removed by its own call.
+      const entry = (value: T) => listener(value);
+      listeners.add(entry);
+      return () => void listeners.delete(entry);
+    },
+    call(value) {
+      for (const listener of [...listeners]) listener(value);
+    },
+  };
 }
 
 /** Reads a record or throws {@link CrmNotFoundError}. */

@@ -1,11 +1,7 @@
 import * as z from 'zod/mini';
 import { ChannelSchema, IdSchema, list, wholeNumber } from '../schemas/primitives.js';
-import { CustomerKindSchema } from '../schemas/customer.js';
-import { DirectionSchema } from '../schemas/touchpoint.js';
-import { SignalStateSchema } from '../schemas/signal.js';
-import { ComplaintStatusSchema, PrioritySchema, type ComplaintStatus } from '../schemas/complaint.js';
-
-const isStatus = (value: unknown): value is ComplaintStatus => (ComplaintStatusSchema.options as readonly unknown[]).includes(value);
+import { LIST_FILTERS, type ListFilter, type ListFilterName } from '../store/filters.js';
+import type { EntityFilters, EntityName } from '../store/types.js';
 
 const page = {
   limit: z.optional(wholeNumber(1, 500)),
@@ -13,41 +9,47 @@ const page = {
   order: z.optional(z.enum(['asc', 'desc'])),
 };
 
+/** The schema a service checks a filter's value with, from the filter's kind of value. */
+function filterSchema({ value }: ListFilter): z.ZodMiniType {
+  switch (value.kind) {
+    case 'id':
+      return IdSchema;
+    case 'enum':
+      return z.enum(value.values as [string, ...string[]]);
+    case 'enumList': {
+      const { values, max, names } = value;
+      const one = (v: unknown) => values.includes(v as string);
+      return z.custom(
+        (v) => one(v) || (Array.isArray(v) && v.length <= max && v.every(one)),
+        `expected a ${names[0]} or a list of ${names[1]}: ${values.map((s) => `"${s}"`).join(', ')}`,
+      );
+    }
+    case 'text':
+      return z.string();
+    case 'externalId':
+      return z.strictObject({ system: z.string(), id: z.string() });
+  }
+}
+
+/** The filters of an entity's list query, each optional, from {@link LIST_FILTERS}. */
+type FilterShape<E extends EntityName> = {
+  [K in ListFilterName<E>]-?: z.ZodMiniOptional<z.ZodMiniType<NonNullable<EntityFilters[E][K]>, NonNullable<EntityFilters[E][K]>>>;
+};
+
+function filterShape<E extends EntityName>(entity: E): FilterShape<E> {
+  const shape: Record<string, z.ZodMiniType> = {};
+  for (const [name, filter] of Object.entries(LIST_FILTERS[entity] as Record<string, ListFilter>)) shape[name] = z.optional(filterSchema(filter));
+  return shape as FilterShape<E>;
+}
+
 /** Query of `crm.customers.list`. Unknown filter names are rejected, so a typo never lists everything. */
-export const CustomerQuerySchema = z.strictObject({
-  ...page,
-  kind: z.optional(CustomerKindSchema),
-  ownerId: z.optional(IdSchema),
-  tag: z.optional(z.string()),
-  email: z.optional(z.string()),
-  externalId: z.optional(z.strictObject({ system: z.string(), id: z.string() })),
-});
+export const CustomerQuerySchema = /* @__PURE__ */ (() => z.strictObject({ ...page, ...filterShape('customers') }))();
 
-/** Query of `crm.touchpoints.list`. */
-export const TouchpointQuerySchema = z.strictObject({
-  ...page,
-  customerId: z.optional(IdSchema),
-  complaintId: z.optional(IdSchema),
-  channel: z.optional(ChannelSchema),
-  direction: z.optional(DirectionSchema),
-  actorId: z.optional(IdSchema),
-  /** Touchpoints whose complaint suggestion is in this state (`suggested`, `accepted`, `dismissed`). */
-  signal: z.optional(SignalStateSchema),
-});
+/** Query of `crm.touchpoints.list`. `signal`: touchpoints whose complaint suggestion is in this state (`suggested`, `accepted`, `dismissed`). */
+export const TouchpointQuerySchema = /* @__PURE__ */ (() => z.strictObject({ ...page, ...filterShape('touchpoints') }))();
 
-/** Query of `crm.complaints.list`. */
-export const ComplaintQuerySchema = z.strictObject({
-  ...page,
-  customerId: z.optional(IdSchema),
-  status: z.optional(
-    z.custom<ComplaintStatus | ComplaintStatus[]>(
-      (value) => isStatus(value) || (Array.isArray(value) && value.length <= 6 && value.every(isStatus)),
-      `expected a status or a list of statuses: ${ComplaintStatusSchema.options.map((s) => `"${s}"`).join(', ')}`,
-    ),
-  ),
-  ownerId: z.optional(IdSchema),
-  priority: z.optional(PrioritySchema),
-});
+/** Query of `crm.complaints.list`. `status` takes one status or a list of them. */
+export const ComplaintQuerySchema = /* @__PURE__ */ (() => z.strictObject({ ...page, ...filterShape('complaints') }))();
 
 /** Query of `crm.history`. */
 export const HistoryQuerySchema = z.strictObject({

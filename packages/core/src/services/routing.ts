@@ -3,9 +3,8 @@ import { UNRESOLVED_STATUSES, type Priority } from '../schemas/complaint.js';
 import type { Channel } from '../schemas/primitives.js';
 import type { Customer } from '../schemas/customer.js';
 import type { Staff } from '../schemas/staff.js';
-import type { Page } from '../store/types.js';
+import type { CrmStore, Page } from '../store/types.js';
 import type { Complaint } from '../schemas/complaint.js';
-import type { ServiceContext } from './context.js';
 
 /** What a routing function is asked: who should own this new complaint? */
 export interface RoutingRequest {
@@ -120,8 +119,14 @@ export const defaultRouting: RoutingFunction = async ({ customer, complaint, sta
   return { ownerId: overloaded.member.id, reasons: ['everyone is at capacity: the least loaded', room(overloaded.member, overloaded.n)] };
 };
 
+/** What routing reads: the store (for each member's open complaints) and the staff directory. */
+export interface RoutingContext {
+  readonly store: CrmStore;
+  readonly staff: ReadonlyMap<string, Staff> | null;
+}
+
 /** Counts the unresolved complaints `staffId` owns, a page of 500 at a time. */
-async function openLoad(ctx: ServiceContext, staffId: string): Promise<number> {
+async function openLoad(ctx: RoutingContext, staffId: string): Promise<number> {
   let count = 0;
   let cursor: string | null = null;
   do {
@@ -138,7 +143,7 @@ async function openLoad(ctx: ServiceContext, staffId: string): Promise<number> {
 
 /** Runs the routing for a complaint opened without an owner; checks the answer against the directory. */
 export async function routeComplaint(
-  ctx: ServiceContext,
+  ctx: RoutingContext,
   routing: RoutingFunction,
   customer: Customer,
   complaint: RoutingRequest['complaint'],

@@ -9,7 +9,7 @@ import { MAX_BATCH_ITEMS, atIndex, checkStaff, getOrThrow, nowIso, type BulkOpti
 import type { WriteOp } from '../store/types.js';
 import { CrmPolicyError } from '../errors/policyError.js';
 import { CrmConflictError } from '../errors/conflictError.js';
-import { checkContact } from '../policy/contactPolicy.js';
+import { checkContact } from './contactPolicy.js';
 import { TouchpointQuerySchema, splitQuery, type TouchpointQuery } from './query.js';
 import { detectSignal, emitSuggested, type SignalsConfig } from './suggestions.js';
 

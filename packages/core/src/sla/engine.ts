@@ -179,16 +179,24 @@ export interface SlaTimeline {
  * complaints costs more in cache misses than the arithmetic. A Map by id rather than a WeakMap
  * by record: a newer version replaces the older one, and the Map costs the garbage collector
  * far less than 100,000 weak keys. It starts over past {@link MAX_REPLAYS} entries.
+ *
+ * Each CRM owns one ({@link replayCache}), so two CRMs never share or evict each other's; the
+ * functions below replay afresh when given none.
  */
-const replays = new Map<string, { record: Complaint; policy: SlaPolicy; last: number; line: SlaTimeline }>();
+export type ReplayCache = Map<string, { record: Complaint; policy: SlaPolicy; last: number; line: SlaTimeline }>;
 const MAX_REPLAYS = 250_000;
 
-/** Replays the activity log up to `at` (epoch ms) into SLA clocks. */
-export function timeline(complaint: Complaint, policy: SlaPolicy, at: number): SlaTimeline {
-  const known = replays.get(complaint.id);
+/** A new, empty {@link ReplayCache}. */
+export function replayCache(): ReplayCache {
+  return new Map();
+}
+
+/** Replays the activity log up to `at` (epoch ms) into SLA clocks, through `replays` when given. */
+export function timeline(complaint: Complaint, policy: SlaPolicy, at: number, replays?: ReplayCache): SlaTimeline {
+  const known = replays?.get(complaint.id);
   if (known !== undefined && known.record === complaint && known.policy === policy && at >= known.last) return known.line;
   const line = replay(complaint, policy, at);
-  if (line.whole && Object.isFrozen(complaint)) {
+  if (replays && line.whole && Object.isFrozen(complaint)) {
     if (replays.size >= MAX_REPLAYS) replays.clear();
     replays.set(complaint.id, { record: complaint, policy, last: line.last, line });
   }
@@ -371,9 +379,15 @@ const NO_TARGETS: SlaBrief = Object.freeze({});
  * {@link slaStatus}'s states and business minutes alone, at `now` (epoch ms): what KPIs and
  * health read of 100,000 complaints at a time, without the four dates per target.
  */
-export function slaBrief(complaint: Complaint, policy: SlaPolicy | null, cal: BusinessCalendar | null, now: number): SlaBrief {
+export function slaBrief(
+  complaint: Complaint,
+  policy: SlaPolicy | null,
+  cal: BusinessCalendar | null,
+  now: number,
+  replays?: ReplayCache,
+): SlaBrief {
   if (!policy || !cal) return NO_TARGETS;
-  const line = timeline(complaint, policy, now);
+  const line = timeline(complaint, policy, now, replays);
   const brief: SlaBrief = {};
   const add = (target: SlaTarget, w: Stopwatch | null) => {
     const budget = w ? budgetOf(policy, line.priority, target) : undefined;
@@ -391,12 +405,18 @@ export function slaBrief(complaint: Complaint, policy: SlaPolicy | null, cal: Bu
  * The SLA status of `complaint` under `policy` at `now`: a pure function of the activity log,
  * the policy and the instant.
  */
-export function slaStatus(complaint: Complaint, policy: SlaPolicy | null, cal: BusinessCalendar | null, now: Date): SlaStatus {
+export function slaStatus(
+  complaint: Complaint,
+  policy: SlaPolicy | null,
+  cal: BusinessCalendar | null,
+  now: Date,
+  replays?: ReplayCache,
+): SlaStatus {
   const nowMs = now.getTime();
   if (!policy || !cal) {
     return { complaintId: complaint.id, policyId: null, priority: complaint.priority, at: now, targets: {} };
   }
-  const line = timeline(complaint, policy, nowMs);
+  const line = timeline(complaint, policy, nowMs, replays);
   const targets: SlaStatus['targets'] = {};
   // The latest watch of each target describes it (the first response and resolution have one).
   const { first, next, resolution } = line;
@@ -423,8 +443,9 @@ export function slaCrossings(
   policy: SlaPolicy,
   cal: BusinessCalendar,
   now: number,
+  replays?: ReplayCache,
 ): { due: SlaCrossing[]; next: number; recorded: ReadonlySet<string> } {
-  const line = timeline(complaint, policy, now);
+  const line = timeline(complaint, policy, now, replays);
   const due: SlaCrossing[] = [];
   let next = Number.POSITIVE_INFINITY;
   const consider = (c: SlaCrossing) => {

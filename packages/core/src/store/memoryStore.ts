@@ -18,6 +18,7 @@ import {
   normalizeEmail,
 } from './queries.js';
 import { SortedIndex, mergeWalks, type Ordering } from './sortedIndex.js';
+import { LIST_FILTERS, type ListFilter, type ListFilterName } from './filters.js';
 import type {
   Change,
   ChangePage,
@@ -312,7 +313,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): CrmStore {
       const items: AnyRecord[] = [];
       let more = false;
       for (const record of listWalks(entity, filter, order, after)) {
-        if (!matches(filter, record)) continue;
+        if (!matches(entity, filter, record)) continue;
         if (items.length === limit) {
           more = true;
           break;
@@ -436,7 +437,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): CrmStore {
 }
 
 /** Filters that have an index, most selective first, with the index that serves them. */
-const INDEXED: Record<EntityName, readonly (readonly [string, string])[]> = {
+const INDEXED: { readonly [E in EntityName]: readonly (readonly [ListFilterName<E>, string])[] } = {
   customers: [
     ['email', 'email'],
     ['externalId', 'externalId'],
@@ -463,20 +464,39 @@ function groupKey(key: string, value: unknown): string {
   return String(value);
 }
 
-/** Whether `record` passes every filter: equality on the field of the same name, or one of a list. */
-function matches(filter: Record<string, unknown>, record: AnyRecord): boolean {
+type FilterTest = (want: unknown, record: Record<string, unknown>) => boolean;
+
+/** How a record passes one filter, from the filter's field and kind of match in {@link LIST_FILTERS}. */
+function filterTest({ field, match }: ListFilter): FilterTest {
+  switch (match) {
+    case 'equals':
+      return (want, r) => (Array.isArray(want) ? want.includes(r[field]) : r[field] === want);
+    case 'includes':
+      return (want, r) => (r[field] as unknown[]).includes(want);
+    case 'includesEmail':
+      return (want, r) => (r[field] as string[]).includes(normalizeEmail(want));
+    case 'state':
+      return (want, r) => (r[field] as { state: unknown } | undefined)?.state === want;
+    case 'systemId':
+      return (want, r) => (r[field] as Record<string, string>)[(want as { system: string }).system] === (want as { id: string }).id;
+  }
+}
+
+const testsOf = (filters: Readonly<Record<string, ListFilter>>): Readonly<Record<string, FilterTest>> =>
+  Object.fromEntries(Object.entries(filters).map(([name, filter]) => [name, filterTest(filter)]));
+const FILTER_TESTS: Readonly<Record<EntityName, Readonly<Record<string, FilterTest>>>> = {
+  customers: testsOf(LIST_FILTERS.customers),
+  touchpoints: testsOf(LIST_FILTERS.touchpoints),
+  complaints: testsOf(LIST_FILTERS.complaints),
+};
+
+/** Whether `record` passes every filter (the filter names were checked by `checkListQuery`). */
+function matches(entity: EntityName, filter: Record<string, unknown>, record: AnyRecord): boolean {
   const r = record as unknown as Record<string, unknown>;
+  const tests = FILTER_TESTS[entity];
   for (const key in filter) {
     const want = filter[key];
-    if (want === undefined) continue;
-    let ok: boolean;
-    if (key === 'tag') ok = (r.tags as string[]).includes(want as string);
-    else if (key === 'email') ok = (r.emails as string[]).includes(normalizeEmail(want));
-    else if (key === 'signal') ok = (r.signal as { state: string } | undefined)?.state === want;
-    else if (key === 'externalId')
-      ok = (r.externalIds as Record<string, string>)[(want as { system: string }).system] === (want as { id: string }).id;
-    else ok = Array.isArray(want) ? want.includes(r[key]) : r[key] === want;
-    if (!ok) return false;
+    if (want !== undefined && !tests[key]!(want, r)) return false;
   }
   return true;
 }

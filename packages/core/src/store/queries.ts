@@ -3,6 +3,7 @@ import { CrmValidationError } from '../errors/validationError.js';
 import type { Channel } from '../schemas/primitives.js';
 import type { Complaint, ComplaintActivity } from '../schemas/complaint.js';
 import { checkLimit, decodeCursor, encodeCursor } from './cursor.js';
+import { LIST_FILTERS } from './filters.js';
 import { CrmFeedExpiredError } from '../errors/feedExpiredError.js';
 import type { EntityName, EntityRecords, HistoryItem, HistoryQuery, ListQuery, Page, StoreWriteOptions, WriteOp } from './types.js';
 
@@ -15,11 +16,14 @@ import type { EntityName, EntityRecords, HistoryItem, HistoryQuery, ListQuery, P
 
 const UNKNOWN_ENTITY = 'expected "customers", "touchpoints" or "complaints"';
 
-/** The filters each entity knows; any other key is a mistake worth an error, not an empty page. */
+/**
+ * The names of the filters each entity knows (from {@link LIST_FILTERS}); any other key is a
+ * mistake worth an error, not an empty page.
+ */
 export const STORE_FILTERS: Readonly<Record<EntityName, ReadonlySet<string>>> = {
-  customers: new Set(['kind', 'ownerId', 'tag', 'email', 'externalId']),
-  touchpoints: new Set(['customerId', 'complaintId', 'channel', 'direction', 'actorId', 'signal']),
-  complaints: new Set(['customerId', 'status', 'ownerId', 'priority']),
+  customers: new Set(Object.keys(LIST_FILTERS.customers)),
+  touchpoints: new Set(Object.keys(LIST_FILTERS.touchpoints)),
+  complaints: new Set(Object.keys(LIST_FILTERS.complaints)),
 };
 
 /** Whether `entity` is one of the {@link EntityName}s (and not, say, `__proto__`). */
