@@ -25,8 +25,13 @@ import { gzipSync } from 'node:zlib';
  * Loading the analytics lazily (a chunk fetched on the first `crm.kpis` call) was tried and
  * measured: with the app's bundler splitting by file, it took 0.5 kB off what loads up front and
  * added 2.6 kB in all (two files compress worse than one), so it was not kept.
+ * Then to 42 kB for issue 11 (the core every client stands on): events driven by the store's feed
+ * (one shared subscription, events derived for writes made elsewhere), bulk writes, erasure,
+ * deletes and the feed's retention in the memory store, and the middle floor without cycles
+ * (one list-filter table, the SLA scheduler as a service): measured +4.8 kB, 41,486 B in all. This
+ * is a guard against regressions, not an issue's target.
  */
-const BUDGET_BYTES = 37_000;
+const BUDGET_BYTES = 42_000;
 const TOP_INPUTS = 10;
 
 const root = join(import.meta.dirname, '..');
