@@ -24,12 +24,13 @@ function blocksOf(file: string) {
   };
 }
 
-/** The Markdown files whose blocks are checked: the README and every guide in docs/. */
+/** The Markdown files whose blocks are checked: the README, every guide in docs/ and the README of each package (its npm page). */
 const FILES = [
   'README.md',
   ...readdirSync(join(root, 'docs'))
     .filter((f) => f.endsWith('.md'))
     .map((f) => `docs/${f}`),
+  ...['core', 'react', 'adapters'].map((p) => `packages/${p}/README.md`),
 ];
 
 for (const file of FILES) {
@@ -44,7 +45,7 @@ for (const file of FILES) {
       join(dir, 'tsconfig.json'),
       JSON.stringify({
         extends: '../../../tsconfig.base.json',
-        compilerOptions: { noEmit: true, types: ['node'], lib: ['ES2024', 'DOM'], noUnusedLocals: false },
+        compilerOptions: { noEmit: true, types: ['node'], lib: ['ES2024', 'DOM'], noUnusedLocals: false, jsx: 'react-jsx' },
         include: ['*.mts'],
       }),
     );

@@ -12,7 +12,7 @@ const server = await startRestServer(perTenant((tenant) => memoryStore(setups.ge
 afterAll(() => server.close());
 
 let tenants = 0;
-describeStoreContract('restStore → REST handler → memoryStore', (setup = {}) => {
+await describeStoreContract('restStore → REST handler → memoryStore', (setup = {}) => {
   const tenant = `contract-${++tenants}`;
   setups.set(tenant, setup);
   return restStore({ baseUrl: server.url, headers: server.headersOf(tenant), retry: { limit: 2, baseMs: 5, maxMs: 50 } });

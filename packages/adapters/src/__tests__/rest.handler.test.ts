@@ -188,15 +188,46 @@ describe('authentication', () => {
     expect(await feed()).toEqual([]);
   });
 
-  it('an authorize that returns no tenant is a server bug: 500, reported to onError, nothing disclosed', async () => {
-    for (const principal of [{ tenant: '' }, { staffId: 'x' }, 'acme']) {
+  it('an authorize that returns something other than a principal authenticates nobody: 401, reported to onError once', async () => {
+    for (const principal of [{ tenant: '' }, { staffId: 'x' }, 'acme', Object.prototype.constructor, 42]) {
       const broken = createRestHandler({ store: memoryStore(), authorize: () => principal as never, onError });
-      const response = await broken(new Request('http://crm.test/customers'));
-      expect(response.status).toBe(500);
-      expect(await response.json()).toMatchObject({ type: 'urn:crm:problem:internal', status: 500 });
+      for (let i = 0; i < 2; i++) {
+        const response = await broken(new Request('http://crm.test/customers'));
+        expect(response.status).toBe(401);
+        expect(await response.json()).toMatchObject({ type: 'urn:crm:problem:unauthorized', status: 401 });
+      }
     }
-    expect(onError).toHaveBeenCalledTimes(3);
+    expect(onError).toHaveBeenCalledTimes(5);
     expect(String(onError.mock.calls[0]![0])).toContain('authorize() must return { tenant: string }');
+  });
+
+  it("the docs' token table finds nothing for inherited names: Bearer constructor, __proto__, toString are 401s", async () => {
+    const tokens = new Map([['token-of-acme', 'acme']]);
+    const h = createRestHandler({
+      store: memoryStore(),
+      authorize: (request) => {
+        const tenant = tokens.get(request.headers.get('authorization')?.replace(/^Bearer /, '') ?? '');
+        return tenant ? { tenant } : null;
+      },
+      onError,
+    });
+    // The plain-object table the docs used to show: a function for `constructor`, an object for `__proto__`.
+    const plain: Record<string, string> = { 'token-of-acme': 'acme' };
+    const old = createRestHandler({
+      store: memoryStore(),
+      authorize: (request) => {
+        const tenant = plain[request.headers.get('authorization')?.replace(/^Bearer /, '') ?? ''];
+        return tenant ? { tenant } : null;
+      },
+      onError,
+    });
+    for (const token of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      for (const handle of [h, old]) {
+        const response = await handle(new Request('http://crm.test/customers', { headers: { authorization: `Bearer ${token}` } }));
+        expect(response.status, token).toBe(401);
+      }
+    }
+    expect((await h(new Request('http://crm.test/customers', { headers: { authorization: 'Bearer token-of-acme' } }))).status).toBe(200);
   });
 
   it('the OpenAPI document needs no credentials', async () => {
@@ -205,29 +236,25 @@ describe('authentication', () => {
 });
 
 describe('query parameters', () => {
-  it('an unknown parameter is a 400 naming it', async () => {
+  it('an unknown parameter is a 400 naming its position, never its name', async () => {
     const body = expectProblem(await get('/customers?kind=prospect&sort=name&sort=id&filter[x]=1'), 400);
     expect(body).toMatchInlineSnapshot(`
       {
         "code": "VALIDATION",
-        "detail": "Invalid query parameters: sort: unknown query parameter; filter[x]: unknown query parameter",
+        "detail": "Invalid query parameters: the 2nd parameter is not a parameter of this route; the 4th parameter is not a parameter of this route",
         "instance": "/api/customers",
         "issues": [
           {
             "code": "unknown_field",
-            "field": "sort",
-            "message": "unknown query parameter",
-            "path": [
-              "sort",
-            ],
+            "field": "",
+            "message": "the 2nd parameter is not a parameter of this route",
+            "path": [],
           },
           {
             "code": "unknown_field",
-            "field": "filter[x]",
-            "message": "unknown query parameter",
-            "path": [
-              "filter[x]",
-            ],
+            "field": "",
+            "message": "the 4th parameter is not a parameter of this route",
+            "path": [],
           },
         ],
         "status": 400,
@@ -235,6 +262,25 @@ describe('query parameters', () => {
         "type": "urn:crm:problem:validation",
       }
     `);
+  });
+
+  it('names chosen by the client never come back: unknown parameters, unknown fields, externalIds systems', async () => {
+    const secret = 'mei@example.tw';
+    const query = expectProblem(await get(`/customers?kind=prospect&${encodeURIComponent(secret)}=1`), 400);
+    expect(JSON.stringify(query)).not.toContain('mei');
+    expect(query.detail).toBe('Invalid query parameters: the 2nd parameter is not a parameter of this route');
+    const customer = { ...makeCustomer(), externalIds: { hubspot: '1', [secret]: '2' }, [secret]: true };
+    const body = expectProblem(await write([createOp('customers', customer as never)]), 400);
+    expect(JSON.stringify(body)).not.toContain('mei');
+    expect(body.issues!.map((i) => [i.field, i.message])).toEqual([
+      ['ops[0].record.externalIds[1]', 'expected a system name in lower case, such as "hubspot"'],
+      ['ops[0].record', 'has an unknown key (the 12th)'],
+    ]);
+    const envelope = expectProblem(await call('POST', '/writes', { body: { ops: [{ ...createOp('customers', makeCustomer()), [secret]: 1 }], [secret]: 1 } }), 400);
+    expect(JSON.stringify(envelope)).not.toContain('mei');
+    // A suggestion names a field of ours, never the key sent.
+    const near = expectProblem(await write([createOp('customers', { ...makeCustomer(), email: secret } as never)]), 400);
+    expect(near.issues!.map((i) => [i.field, i.message])).toEqual([['ops[0].record', 'has an unknown key (the 12th); did you mean "emails"?']]);
   });
 
   it('limits, cursors, enums, since and externalId are checked strictly, naming the parameter', async () => {
@@ -317,7 +363,7 @@ describe('writes: validation at the boundary', () => {
     const result = await write([createOp('customers', c), createOp('customers', bad as never), createOp('touchpoints', t)]);
     const body = expectProblem(result, 400);
     expect(body.code).toBe('VALIDATION');
-    expect(body.detail).toMatchInlineSnapshot(`"Invalid store write: ops[1].record.kind: expected one of "prospect", "customer", "former"; ops[1].record.emails[0]: invalid email address; ops[1].record.addresses[0].lines: must have at least one line; ops[1].record.tags[0]: expected string, received number; ops[1].record.surprise: unknown field; ops[2].record.occurredAt: expected a UTC ISO 8601 timestamp such as "2026-05-01T09:30:00.000Z"; ops[2].record.sentiment: must be between -1 and 1"`);
+    expect(body.detail).toMatchInlineSnapshot(`"Invalid store write: ops[1].record.kind: expected one of "prospect", "customer", "former"; ops[1].record.emails[0]: invalid email address; ops[1].record.addresses[0].lines: must have at least one line; ops[1].record.tags[0]: expected string, received number; ops[1].record: has an unknown key (the 12th); ops[2].record.occurredAt: expected a UTC ISO 8601 timestamp such as "2026-05-01T09:30:00.000Z"; ops[2].record.sentiment: must be between -1 and 1"`);
     expect(body.issues).toMatchInlineSnapshot(`
       [
         {
@@ -370,13 +416,12 @@ describe('writes: validation at the boundary', () => {
         },
         {
           "code": "unknown_field",
-          "field": "ops[1].record.surprise",
-          "message": "unknown field",
+          "field": "ops[1].record",
+          "message": "has an unknown key (the 12th)",
           "path": [
             "ops",
             1,
             "record",
-            "surprise",
           ],
         },
         {
@@ -412,7 +457,7 @@ describe('writes: validation at the boundary', () => {
       [{}, 'ops'],
       [{ ops: 'all' }, 'ops'],
       [{ ops: [] }, 'ops'],
-      [{ ops: [createOp('customers', c)], dryRun: true }, 'dryRun'],
+      [{ ops: [createOp('customers', c)], dryRun: true }, ''],
       [{ ops: [null] }, 'ops[0]'],
       [{ ops: [{ type: 'remove', entity: 'customers', record: c }] }, 'ops[0].type'],
       [{ ops: [{ type: 'delete', entity: 'customers', record: c, expectedVersion: 1 }] }, 'ops[0].id'],
@@ -424,7 +469,7 @@ describe('writes: validation at the boundary', () => {
       [{ ops: [{ type: 'update', entity: 'customers', record: nextVersion(c) }] }, 'ops[0].expectedVersion'],
       [{ ops: [{ type: 'update', entity: 'customers', record: nextVersion(c), expectedVersion: '1' }] }, 'ops[0].expectedVersion'],
       [{ ops: [{ ...createOp('customers', c), expectedVersion: 1 }] }, 'ops[0].expectedVersion'],
-      [{ ops: [{ ...createOp('customers', c), extra: 1 }] }, 'ops[0].extra'],
+      [{ ops: [{ ...createOp('customers', c), extra: 1 }] }, 'ops[0]'],
       [{ ops: [createOp('touchpoints', c as never)] }, 'ops[0].record.customerId'],
       [[createOp('customers', c)], ''],
       ['ops', ''],
@@ -645,7 +690,7 @@ describe('errors without internals', () => {
         {
           "code": "custom",
           "field": "ops[0].record.locale",
-          "message": "unknown language tag (value not shown)",
+          "message": "unknown language tag: expected a BCP 47 tag such as "en" or "zh-TW"",
           "path": [
             "ops",
             0,
@@ -656,7 +701,7 @@ describe('errors without internals', () => {
         {
           "code": "custom",
           "field": "ops[0].record.timeZone",
-          "message": "unknown IANA time zone (value not shown)",
+          "message": "unknown IANA time zone: expected a name such as "Europe/Rome"",
           "path": [
             "ops",
             0,
@@ -677,14 +722,14 @@ describe('errors without internals', () => {
         },
         {
           "code": "custom",
-          "field": "ops[0].record.externalIds.hubspot",
+          "field": "ops[0].record.externalIds[0]",
           "message": "expected an id of 1 to 255 characters without surrounding spaces",
           "path": [
             "ops",
             0,
             "record",
             "externalIds",
-            "hubspot",
+            0,
           ],
         },
       ]

@@ -14,7 +14,7 @@ afterAll(async () => {
   await driver.close();
 });
 
-describeStoreContract('restStore → REST handler → sqlStore on PGlite', (setup = {}) => {
+await describeStoreContract('restStore → REST handler → sqlStore on PGlite', (setup = {}) => {
   const tenant = `sql-${newId()}`;
   setups.set(tenant, setup);
   return restStore({ baseUrl: server.url, headers: server.headersOf(tenant), retry: { limit: 2, baseMs: 5, maxMs: 50 } });

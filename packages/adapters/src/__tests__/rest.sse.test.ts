@@ -3,7 +3,7 @@ import { createOp, makeCustomer, nextVersion, updateOp } from '@crm/core/testing
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRestHandler, readServerSentEvents, restStore, type ServerSentEvent } from '../rest/index.js';
 import { feedEnd } from '../rest/sse.js';
-import { startRestServer, type RestServer } from './restServer.js';
+import { perTenant, startRestServer, type RestServer } from './restServer.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -109,6 +109,38 @@ describe('the change stream', () => {
     await until(() => resumed.changes().length === 4 && bySince.changes().length === 2);
     expect(resumed.changes().map((m) => m.id)).toEqual(['3', '4', '5', '6']);
     expect(bySince.changes().map(seqsOf)).toEqual([[5], [6]]);
+  });
+
+  it('refuses a resume position the feed never had (400) or no longer holds (410) before the stream starts', async () => {
+    const store = memoryStore({ feedRetention: 1 });
+    const server = await serve(store);
+    for (let i = 0; i < 3; i++) await store.write([createOp('customers', makeCustomer())]);
+    const ahead = await fetch(`${server.url}/changes/stream`, { headers: { ...server.headersOf('t'), 'last-event-id': '4' } });
+    expect(ahead.status).toBe(400);
+    expect(ahead.headers.get('content-type')).toBe('application/problem+json');
+    expect(((await ahead.json()) as { detail: string }).detail).toMatch(/beyond the end of the feed/);
+    expect((await fetch(`${server.url}/changes/stream?since=99`, { headers: server.headersOf('t') })).status).toBe(400);
+    const expired = await fetch(`${server.url}/changes/stream`, { headers: { ...server.headersOf('t'), 'last-event-id': '0' } });
+    expect(expired.status).toBe(410);
+    await expired.body?.cancel();
+  });
+
+  it("a stream resumed with another tenant's larger id is a 400, never a stream that skips this tenant's first changes", async () => {
+    const server = await startRestServer(perTenant(() => memoryStore()));
+    cleanups.push(() => server.close());
+    const a = restStore({ baseUrl: server.url, headers: server.headersOf('a') });
+    cleanups.push(() => a.close());
+    for (let i = 0; i < 5; i++) await a.write([createOp('customers', makeCustomer())]);
+    const b = restStore({ baseUrl: server.url, headers: server.headersOf('b') });
+    cleanups.push(() => b.close());
+    await b.write([createOp('customers', makeCustomer())]);
+    // Tenant b's feed ends at 1; an id of tenant a's feed (5) is not a position in it.
+    const resumed = await fetch(`${server.url}/changes/stream`, { headers: { ...server.headersOf('b'), 'last-event-id': '5' } });
+    expect(resumed.status).toBe(400);
+    await resumed.body?.cancel();
+    const own = await listen(server, { authorization: server.headersOf('b').authorization!, 'last-event-id': '0' });
+    await until(() => own.changes().length === 1);
+    expect(own.changes().map(seqsOf)).toEqual([[1]]);
   });
 
   it('replays a long gap write by write: a write larger than a feed page is one message, whole', async () => {

@@ -186,7 +186,7 @@ describe('errors from the server', () => {
     expect(await store.get('customers', '')).toBeNull();
     expect(await store.get('customers', 'a/b?c#d')).toBeNull();
     await expect(store.get('bogus' as never, c.id)).rejects.toBeInstanceOf(CrmValidationError);
-    await expect(store.list('customers', { filter: { nickname: 'x' } as never })).rejects.toThrow('nickname: unknown query parameter');
+    await expect(store.list('customers', { filter: { nickname: 'x' } as never })).rejects.toThrow('filter.nickname: unknown filter');
 
     const denied = restStore({ baseUrl: server.url, retry: false });
     const unauthorized = (await caught(denied.list('customers'))) as CrmRemoteError;

@@ -1,7 +1,8 @@
 import { CrmConflictError, type Change } from '@crm/core';
 import { createOp, describeStoreContract, makeCustomer, makeTouchpoint, newId, nextVersion, updateOp } from '@crm/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS, migrate, sqlStore, type SqlDriver } from '../sql/index.js';
+import pg from 'pg';
+import { MIGRATIONS, migrate, pgDriver, sqlStore, type SqlDriver } from '../sql/index.js';
 import { PG_URL, freshPgSchema } from './sqlHelpers.js';
 
 // The PostgreSQL server at CRM_TEST_DATABASE_URL (default: the local `test` database, which CI
@@ -19,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => db?.drop());
 
-describeStoreContract('sqlStore on a PostgreSQL server', (setup) => sqlStore({ driver, tenant: newId(), ...setup }));
+await describeStoreContract('sqlStore on a PostgreSQL server', (setup) => sqlStore({ driver, tenant: newId(), ...setup }));
 
 describe('sqlStore on a PostgreSQL server', () => {
   it('two processes starting at once on an empty schema migrate it once', async () => {
@@ -92,6 +93,45 @@ describe('sqlStore on a PostgreSQL server', () => {
     } finally {
       stop();
       await Promise.all([listening.close(), writing.close(), otherTenant.close()]);
+    }
+  });
+
+  it('listens again when its LISTEN connection dies: writes of other processes are heard, those made meanwhile too', async () => {
+    const tenant = newId();
+    const applicationName = `crm-relisten-${newId()}`;
+    const pool = new pg.Pool({ connectionString: PG_URL, max: 2, options: `-c search_path=${db.schema}`, application_name: applicationName });
+    const listening = sqlStore({ driver: pgDriver(pool), tenant });
+    const writing = sqlStore({ driver: db.driver(2), tenant });
+    const heard: number[][] = [];
+    const errors: unknown[][] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args);
+    const stop = listening.subscribe!((changes) => heard.push(changes.map((c) => c.seq)));
+    try {
+      await listening.write([createOp('customers', makeCustomer())]);
+      await writing.write([createOp('customers', makeCustomer())]);
+      await expect.poll(() => heard.length, { timeout: 5000 }).toBe(2);
+      // The server ends the LISTEN connection (a restart, a failover, pg_terminate_backend).
+      const { rows } = await db.admin.query<{ ended: boolean }>(
+        `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'`,
+        [applicationName],
+      );
+      expect(rows).toEqual([{ ended: true }]);
+      // Written while nobody listens: heard once the store listens again.
+      await writing.write([createOp('customers', makeCustomer())]);
+      await expect.poll(() => heard.length, { timeout: 5000 }).toBe(3);
+      await expect
+        .poll(async () => (await db.admin.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'`, [applicationName])).rows.length, { timeout: 5000 })
+        .toBe(1);
+      await writing.write([createOp('customers', makeCustomer())]);
+      await expect.poll(() => heard.length, { timeout: 5000 }).toBe(4);
+      expect(heard).toEqual([[1], [2], [3], [4]]);
+      expect(String(errors[0]?.[0])).toContain('the LISTEN connection failed; listening again');
+    } finally {
+      stop();
+      console.error = original;
+      await Promise.all([listening.close(), writing.close()]);
+      await pool.end();
     }
   });
 

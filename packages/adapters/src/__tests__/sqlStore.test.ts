@@ -24,7 +24,7 @@ import { failingDriver, recordingDriver } from './sqlHelpers.js';
 const driver = pgliteDriver();
 afterAll(() => driver.close());
 
-describeStoreContract('sqlStore on PGlite', (setup) => sqlStore({ driver, tenant: newId(), ...setup }));
+await describeStoreContract('sqlStore on PGlite', (setup) => sqlStore({ driver, tenant: newId(), ...setup }));
 
 describe('sqlStore on PGlite', () => {
   it('keeps every record in a data folder: closed and opened again, everything reads back', async () => {
@@ -116,6 +116,61 @@ describe('sqlStore on PGlite', () => {
       }
       // The tenant's feed still starts at 1.
       expect(await write(sqlStore({ driver, tenant }))).toEqual({ lastSeq: 3, writeId: 3 });
+    });
+
+    it('a write the database aborts as a serialization failure (40001) or deadlock (40P01) is made again, whole and once', async () => {
+      /** `inner`, whose first `times` write transactions fail at their end with `code`, as a distributed database's do. */
+      const aborting = (times: number, code = '40001') => {
+        const state = { left: times, writes: 0 };
+        const wrapped: SqlDriver = {
+          name: `aborting ${driver.name}`,
+          query: (text, params) => driver.query(text, params),
+          close: () => driver.close(),
+          transaction: (run) =>
+            driver.transaction(async (tx) => {
+              let isWrite: boolean | undefined;
+              const result = await run({
+                query(text, params) {
+                  isWrite ??= text.startsWith('INSERT INTO crm_tenants');
+                  return tx.query(text, params);
+                },
+              });
+              if (isWrite && (state.writes++, state.left-- > 0)) {
+                throw Object.assign(new Error('could not serialize access due to read/write dependencies among transactions'), { code });
+              }
+              return result;
+            }),
+        };
+        return { driver: wrapped, state };
+      };
+      const tenant = newId();
+      const retries: number[] = [];
+      const twice = aborting(2);
+      const store = sqlStore({ driver: twice.driver, tenant, retry: { random: () => 0, onRetry: ({ retry }) => retries.push(retry) } });
+      const customer = makeCustomer();
+      expect(await store.write([createOp('customers', customer), createOp('touchpoints', makeTouchpoint(customer.id))])).toEqual({ lastSeq: 2, writeId: 2 });
+      expect([twice.state.writes, retries]).toEqual([3, [1, 2]]);
+      expect((await store.changes({ since: 0 })).changes.map((c) => [c.seq, c.entity])).toEqual([
+        [1, 'customers'],
+        [2, 'touchpoints'],
+      ]);
+      expect(await store.get('customers', customer.id)).toEqual(customer);
+
+      const deadlock = aborting(1, '40P01');
+      expect(await sqlStore({ driver: deadlock.driver, tenant, retry: { random: () => 0 } }).write([createOp('customers', makeCustomer())])).toEqual({ lastSeq: 3, writeId: 3 });
+
+      // Past the limit (or with retry: false) the failure is the caller's, and nothing is written.
+      const always = aborting(100);
+      const error = await sqlStore({ driver: always.driver, tenant, retry: { limit: 2, random: () => 0 } })
+        .write([createOp('customers', makeCustomer())])
+        .catch((e: unknown) => e);
+      expect((error as { code?: string }).code).toBe('40001');
+      expect(always.state.writes).toBe(3);
+      const once = aborting(100);
+      await expect(sqlStore({ driver: once.driver, tenant, retry: false }).write([createOp('customers', makeCustomer())])).rejects.toThrow('could not serialize');
+      expect(once.state.writes).toBe(1);
+      expect((await store.changes({ since: 0 })).lastSeq).toBe(3);
+      expect(() => sqlStore({ driver, retry: { limit: -1 } })).toThrow('retry: `limit` must be a whole number');
     });
 
     it('an update that fails after its row was written leaves the old version', async () => {

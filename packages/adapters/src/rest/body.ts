@@ -35,7 +35,15 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   if (request.body) {
     const reader = request.body.getReader();
     for (;;) {
-      const { done, value } = await reader.read();
+      let next: ReadableStreamReadResult<Uint8Array>;
+      try {
+        next = await reader.read();
+      } catch {
+        // The client hung up mid-upload (or the body failed on its way): the client's doing, not
+        // the server's, so a 400 rather than an unexpected error for `onError` to log.
+        throw badBody('The request body ended before it was complete', 'incomplete_body');
+      }
+      const { done, value } = next;
       if (done) break;
       total += value.byteLength;
       if (total > maxBytes) {
@@ -66,12 +74,12 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   }
 }
 
-function badBody(detail: string): ProblemError {
+function badBody(detail: string, code = 'invalid_json'): ProblemError {
   return new ProblemError(
     problem(PROBLEM_TYPES.validation, 400, {
       detail,
       code: 'VALIDATION',
-      issues: [{ path: [], field: '', code: 'invalid_json', message: detail }],
+      issues: [{ path: [], field: '', code, message: detail }],
     }),
   );
 }

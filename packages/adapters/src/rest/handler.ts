@@ -39,7 +39,10 @@ export interface RestHandlerOptions {
   store: CrmStore | StoreForPrincipal;
   /**
    * Authenticates a request: returns its principal, or `null` (or throws) to answer
-   * `401 Unauthorized`. Called for every request except `GET /openapi.json`.
+   * `401 Unauthorized`. Called for every request except `GET /openapi.json`. Anything else it
+   * returns (no non-empty `tenant`) is answered `401` too, and reported once to `onError`: look
+   * tokens up in a `Map` (or with `Object.hasOwn`), never in a plain object, where
+   * `Bearer constructor` would find something.
    *
    * @example
    * ```ts
@@ -182,6 +185,7 @@ export function createRestHandler(options: RestHandlerOptions): (request: Reques
   const config = normalize(options);
   let openapi: string | undefined;
 
+  let warnedOfPrincipal = false;
   const authenticate = async (request: Request) => {
     let principal: RestPrincipal | null | undefined;
     try {
@@ -189,11 +193,16 @@ export function createRestHandler(options: RestHandlerOptions): (request: Reques
     } catch {
       principal = null;
     }
-    if (principal === null || principal === undefined) {
-      throw new ProblemError(problem(PROBLEM_TYPES.unauthorized, 401, { detail: 'Authenticate to use this API' }));
-    }
+    const unauthorized = () => new ProblemError(problem(PROBLEM_TYPES.unauthorized, 401, { detail: 'Authenticate to use this API' }));
+    if (principal === null || principal === undefined) throw unauthorized();
     if (typeof principal !== 'object' || typeof principal.tenant !== 'string' || principal.tenant === '') {
-      throw new TypeError('createRestHandler: authorize() must return { tenant: string } (a non-empty tenant), null or undefined');
+      // Not a principal (a plain-object token table finds `constructor` for `Bearer constructor`):
+      // nobody is authenticated. The bug is the server's, so it is told once, not on every request.
+      if (!warnedOfPrincipal) {
+        warnedOfPrincipal = true;
+        config.onError(new TypeError('createRestHandler: authorize() must return { tenant: string } (a non-empty tenant), null or undefined; answered 401'), request);
+      }
+      throw unauthorized();
     }
     return principal;
   };

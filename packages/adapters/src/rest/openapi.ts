@@ -231,7 +231,8 @@ export function parameterSchema(spec: ParamSpec): JsonSchema {
   }
 }
 
-function operationObject(operation: Operation, pathParams: string[]): JsonSchema {
+/** The OpenAPI operation object of a route's operation: parameters, body and responses. */
+export function operationObject(operation: Operation, pathParams: string[]): JsonSchema {
   const parameters = [
     ...pathParams.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
     ...Object.entries(operation.query ?? {}).map(([name, spec]) => ({

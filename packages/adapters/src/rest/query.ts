@@ -16,6 +16,12 @@ export type QuerySpec = Readonly<Record<string, ParamSpec>>;
 const SUBJECT = 'query parameters';
 const SAFE_INTEGER = /^(?:0|[1-9]\d{0,15})$/;
 
+const ORDINAL_SUFFIXES = { one: 'st', two: 'nd', few: 'rd', other: 'th' } as const;
+const ordinals = new Intl.PluralRules('en-US', { type: 'ordinal' });
+
+/** `1st`, `2nd`, `3rd`, `4th`, `11th`, `21st`. */
+export const ordinal = (n: number) => `${n}${ORDINAL_SUFFIXES[ordinals.select(n) as keyof typeof ORDINAL_SUFFIXES] ?? 'th'}`;
+
 const issue = (param: string, code: string, message: string): ValidationIssue => ({
   path: [param],
   field: formatPath([param]),
@@ -26,16 +32,20 @@ const issue = (param: string, code: string, message: string): ValidationIssue =>
 /**
  * Reads `params` strictly against `spec`: an unknown parameter, a parameter given twice (unless it
  * takes a list), a number that is not a whole number in range or a value outside an enumeration
- * is a {@link CrmValidationError} naming the parameter. Messages never quote the value sent.
+ * is a {@link CrmValidationError} naming the parameter (an unknown one by its position: its name
+ * is the client's, and can be personal data). Messages never quote the value sent.
  */
 export function parseQuery(params: URLSearchParams, spec: QuerySpec): Record<string, unknown> {
   const issues: ValidationIssue[] = [];
   const out: Record<string, unknown> = {};
   const seen = new Set<string>();
+  let position = 0;
   for (const [name, raw] of params) {
+    position++;
     const param = Object.hasOwn(spec, name) ? spec[name] : undefined;
     if (!param) {
-      if (!seen.has(name)) issues.push(issue(name, 'unknown_field', 'unknown query parameter'));
+      // Named by its position, never by its name: a name the client chose can be personal data.
+      if (!seen.has(name)) issues.push({ path: [], field: '', code: 'unknown_field', message: `the ${ordinal(position)} parameter is not a parameter of this route` });
       seen.add(name);
       continue;
     }

@@ -8,7 +8,7 @@ import {
   CrmValidationError,
   formatPath,
   type ValidationIssue,
-} from '@crm/core';
+} from '@crm/core/errors';
 import { isRetryableStatus } from '../http/retryPolicy.js';
 import { PROBLEM_TYPES, type Problem } from './problem.js';
 

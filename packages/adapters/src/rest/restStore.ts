@@ -18,6 +18,7 @@ import {
   DEFAULT_ORIGIN,
   MAX_WRITE_OPS,
   LIST_PAGING,
+  STORE_FILTERS,
 } from '@crm/core/store';
 import ky, { TimeoutError, type KyInstance } from 'ky';
 import {
@@ -312,9 +313,9 @@ export function restStore(options: RestStoreOptions): CrmStore {
       checkEntity(entity);
       const params = new URLSearchParams();
       for (const [name, value] of Object.entries(query.filter ?? {})) {
-        // A filter named `limit`, `cursor` or `order` would be read as that parameter: refused here,
-        // as every store refuses it (the server names other unknown filters).
-        if (PAGE_PARAMS.has(name)) throw CrmValidationError.field('page query', ['filter', name], 'unknown filter', 'unknown_field');
+        // An unknown filter is refused here, naming it (the server names an unknown parameter by its
+        // position only), and one named `limit`, `cursor` or `order` would be read as that parameter.
+        if (PAGE_PARAMS.has(name) || !STORE_FILTERS[entity].has(name)) throw CrmValidationError.field('page query', ['filter', name], 'unknown filter', 'unknown_field');
         put(params, name, value);
       }
       put(params, 'limit', query.limit);

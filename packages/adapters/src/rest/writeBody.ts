@@ -12,6 +12,7 @@ import {
   type WriteOp,
 } from '@crm/core';
 import * as z from 'zod/mini';
+import { ordinal } from './query.js';
 
 /** The stored-record schema of each entity: what every record of a write must parse with. */
 export const RECORD_SCHEMAS = {
@@ -52,10 +53,13 @@ export function parseWriteBody(body: unknown): { ops: WriteOp[]; origin: string 
   try {
     ({ ops, origin } = parseOrThrow(WriteBodySchema, body, SUBJECT));
   } catch (error) {
+    if (!(error instanceof CrmValidationError)) throw error;
     // A body with thousands of unknown keys must not make an answer thousands of issues long.
-    if (error instanceof CrmValidationError && error.issues.length > MAX_ISSUES)
+    const issues: ValidationIssue[] = [];
+    attempt(() => {
       throw new CrmValidationError(SUBJECT, error.issues.slice(0, MAX_ISSUES));
-    throw error;
+    }, [], body, issues);
+    throw new CrmValidationError(SUBJECT, issues);
   }
   const issues: ValidationIssue[] = [];
   if (ops.length === 0) issues.push(at(['ops'], 'too_small', 'expected at least one operation'));
@@ -111,18 +115,46 @@ const at = (path: (string | number)[], code: string, message: string): Validatio
   message,
 });
 
-/** Runs a parse; on a validation error, adds its issues under `prefix` (values redacted) and returns undefined. */
+/**
+ * Runs a parse; on a validation error, adds its issues under `prefix` (values redacted, key names
+ * hidden) and returns undefined.
+ */
 function attempt<T>(parse: () => T, prefix: (string | number)[], input: unknown, issues: ValidationIssue[]): T | undefined {
   try {
     return parse();
   } catch (error) {
     if (!isCrmValidationError(error)) throw error;
     for (const found of error.issues) {
-      const path = [...prefix, ...found.path];
-      issues.push({ path, field: formatPath(path), code: found.code, message: redact(found.message, valueAt(input, found.path)) });
+      const { path: inner, message } = hideKeys(found, input);
+      const path = [...prefix, ...inner];
+      issues.push({ path, field: formatPath(path), code: found.code, message: redact(message, valueAt(input, found.path)) });
     }
     return undefined;
   }
+}
+
+/**
+ * An issue's path and message without key names the client chose, which can be personal data
+ * (`externalIds: { "mei@example.tw": "1" }`): an unknown key is named by its position in its
+ * object (`has an unknown key (the 3rd)`), a system name of `externalIds` by its index
+ * (`externalIds[0]`). Field names of the schemas stay: they are ours.
+ */
+function hideKeys(found: ValidationIssue, input: unknown): { path: (string | number)[]; message: string } {
+  const path: (string | number)[] = [];
+  let value = input;
+  for (let i = 0; i < found.path.length; i++) {
+    const key = found.path[i]!;
+    const keys = value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
+    if (typeof key === 'string' && found.code === 'unknown_field' && i === found.path.length - 1) {
+      // Keep a suggestion of a field of ours (`did you mean "emails"?`): it names no input.
+      const hint = /; did you mean "[A-Za-z]+"\?$/.exec(found.message)?.[0] ?? '';
+      const position = keys.indexOf(key);
+      return { path, message: `has an unknown key${position >= 0 ? ` (the ${ordinal(position + 1)})` : ''}${hint}` };
+    }
+    path.push(typeof key === 'string' && found.path[i - 1] === 'externalIds' && keys.includes(key) ? keys.indexOf(key) : key);
+    value = value !== null && typeof value === 'object' && Object.hasOwn(value, key) ? (value as Record<string | number, unknown>)[key] : undefined;
+  }
+  return { path, message: found.message };
 }
 
 function valueAt(input: unknown, path: readonly (string | number)[]): unknown {

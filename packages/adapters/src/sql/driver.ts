@@ -8,6 +8,12 @@ export interface SqlExecutor {
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<SqlResult<R>>;
 }
 
+/** Options of {@link SqlDriver.listen}. */
+export interface ListenOptions {
+  /** Called after the driver lost its listening connection and listens again: notifications may have been missed meanwhile. */
+  onReconnect?: () => void;
+}
+
 /**
  * What {@link sqlStore} needs from a Postgres database: queries, transactions and (optionally)
  * notifications. `pgliteDriver` and `pgDriver` implement it; wrap one to add logging or
@@ -25,8 +31,11 @@ export interface SqlDriver extends SqlExecutor {
    * Calls `onNotify` with the payload of each `NOTIFY` on `channel` (Postgres LISTEN), so stores
    * in other processes hear of writes. Resolves to a function that stops listening. Optional:
    * without it, a store hears only of its own writes.
+   *
+   * A driver whose listening connection can be lost listens again on a new one, then calls
+   * `options.onReconnect` (notifications sent in between were missed: the store reads its feed).
    */
-  listen?(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  listen?(channel: string, onNotify: (payload: string) => void, options?: ListenOptions): Promise<() => Promise<void>>;
   /** Closes the connections (or the embedded database) the driver owns. */
   close(): Promise<void>;
 }

@@ -176,9 +176,18 @@ async function listenShared(driver: SqlDriver, tenant: string, onChange: () => v
   let shared = channels.get(driver);
   if (!shared) {
     const tenants = new Map<string, Set<() => void>>();
-    const stop = driver.listen!('crm_changes', (payload) => {
-      for (const callback of tenants.get(payload) ?? []) callback();
-    });
+    const stop = driver.listen!(
+      'crm_changes',
+      (payload) => {
+        for (const callback of tenants.get(payload) ?? []) callback();
+      },
+      {
+        // Listening again after a lost connection: any tenant may have missed a write meanwhile.
+        onReconnect: () => {
+          for (const callbacks of [...tenants.values()]) for (const callback of [...callbacks]) callback();
+        },
+      },
+    );
     shared = { tenants, stop };
     channels.set(driver, shared);
     stop.catch(() => channels.delete(driver));

@@ -70,51 +70,95 @@ export function pgDriver(pool: PgPoolLike): SqlDriver {
         client.release(broken);
       }
     },
-    async listen(channel, onNotify) {
+    async listen(channel, onNotify, listenOptions = {}) {
       // Listening holds a connection for as long as someone subscribes: with a pool of one,
       // every other query would wait for it forever.
       if ((pool as { options?: { max?: number } }).options?.max === 1) {
         throw new Error('pgDriver: subscribing holds one connection of the pool for LISTEN; give the pool max ≥ 2');
       }
-      const client = await pool.connect();
-      let released = false;
+      let stopped = false;
+      /** The connection listening now; `undefined` while (re)connecting. */
+      let current: PgClientLike | undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let failures = 0;
       const onNotification = (message: { channel: string; payload?: string }) => {
         if (message.channel === channel) onNotify(message.payload ?? '');
       };
-      // A connection taken from the pool has no error listener of the pool's any more: without
-      // one, a connection the server ends (a restart, pg_terminate_backend) crashes the process.
-      const onError = (error: Error) => {
-        (globalThis as { console?: { error(...data: unknown[]): void } }).console?.error(
-          'pgDriver: the LISTEN connection failed; notifications from other processes are no longer heard',
-          error,
-        );
-        release(error);
-      };
-      const release = (error?: Error) => {
-        if (released) return;
-        released = true;
+      const errorListeners = new WeakMap<PgClientLike, (error: Error) => void>();
+      /**
+       * Gives a connection back: a broken one is dropped from the pool (and its late errors still
+       * swallowed), a sound one goes back without our listeners.
+       */
+      const release = (client: PgClientLike, error?: Error) => {
         client.removeListener?.('notification', onNotification);
-        // A broken connection may still emit errors while it closes: keep swallowing them.
-        if (!error) client.removeListener?.('error', onError);
-        client.release(error);
+        const onError = errorListeners.get(client);
+        if (!error && onError) client.removeListener?.('error', onError);
+        client.release(error ?? false);
       };
-      client.on('notification', onNotification);
-      client.on('error', onError);
-      try {
-        await client.query(`LISTEN ${quoteIdent(channel)}`);
-      } catch (error) {
-        release(error as Error);
-        throw error;
-      }
+
+      const connect = async (): Promise<void> => {
+        const client = await pool.connect();
+        // A connection taken from the pool has no error listener of the pool's any more: without
+        // one, a connection the server ends (a restart, pg_terminate_backend) crashes the process.
+        const onError = (error: Error) => {
+          if (current !== client) return; // An error of a connection already given back.
+          current = undefined;
+          release(client, error);
+          logError('pgDriver: the LISTEN connection failed; listening again on a new one', error);
+          reconnect();
+        };
+        errorListeners.set(client, onError);
+        client.on('error', onError);
+        client.on('notification', onNotification);
+        try {
+          await client.query(`LISTEN ${quoteIdent(channel)}`);
+        } catch (error) {
+          release(client, error as Error);
+          throw error;
+        }
+        if (stopped) {
+          release(client);
+          return;
+        }
+        current = client;
+      };
+
+      /** Listens again after a backoff (0.1 s doubling to 30 s): notifications sent meanwhile were missed, so says so. */
+      const reconnect = () => {
+        if (stopped || timer !== undefined) return;
+        const delay = Math.min(30_000, 100 * 2 ** Math.min(failures, 9)) * (0.5 + Math.random() / 2);
+        timer = setTimeout(() => {
+          timer = undefined;
+          connect().then(
+            () => {
+              failures = 0;
+              if (!stopped) listenOptions.onReconnect?.();
+            },
+            (error: unknown) => {
+              if (failures++ === 0) logError('pgDriver: could not listen again yet; retrying', error);
+              reconnect();
+            },
+          );
+        }, delay);
+        // A retry alone never keeps the process alive.
+        (timer as { unref?: () => void }).unref?.();
+      };
+
+      await connect();
       return async () => {
-        if (released) return;
+        stopped = true;
+        if (timer !== undefined) clearTimeout(timer);
+        timer = undefined;
+        const client = current;
+        current = undefined;
+        if (!client) return;
         try {
           await client.query(`UNLISTEN ${quoteIdent(channel)}`);
         } catch (error) {
-          release(error as Error);
+          release(client, error as Error);
           throw error;
         }
-        release();
+        release(client);
       };
     },
     async close() {
@@ -122,6 +166,9 @@ export function pgDriver(pool: PgPoolLike): SqlDriver {
     },
   };
 }
+
+const logError = (message: string, error: unknown) =>
+  (globalThis as { console?: { error(...data: unknown[]): void } }).console?.error(message, error);
 
 /** A Postgres identifier, quoted. */
 export function quoteIdent(name: string): string {

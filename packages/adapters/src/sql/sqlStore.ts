@@ -30,6 +30,7 @@ import {
 import type { SqlDriver, SqlExecutor } from './driver.js';
 import { migrate } from './migrations.js';
 import { followChanges } from './follow.js';
+import { retryable, withRetry, type RetryPolicy } from '../http/retry.js';
 
 /** Options of {@link sqlStore}. */
 export interface SqlStoreOptions {
@@ -49,7 +50,21 @@ export interface SqlStoreOptions {
    * @default undefined (keep everything)
    */
   feedRetention?: number;
+  /**
+   * How a write is made again when the database aborts its transaction as a serialization failure
+   * (SQLSTATE `40001`, which Postgres-compatible distributed databases such as CockroachDB and
+   * YugabyteDB report under contention) or a deadlock (`40P01`): the whole transaction again,
+   * after an exponential backoff with full jitter. Safe: an aborted transaction wrote nothing.
+   * `false` (or `{ limit: 0 }`) makes each write once.
+   * @default { limit: 5, baseMs: 20, maxMs: 1000 }
+   * @example { limit: 10, baseMs: 50 }
+   */
+  retry?: false | Pick<RetryPolicy, 'limit' | 'baseMs' | 'maxMs' | 'random' | 'onRetry'>;
 }
+
+/** SQLSTATEs of transactions the database rolled back so that they can be made again. */
+const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
+const DEFAULT_WRITE_RETRY = { limit: 5, baseMs: 20, maxMs: 1000 } as const;
 
 type AnyRecord = EntityRecords[EntityName];
 type Row = Record<string, unknown>;
@@ -190,7 +205,7 @@ const SQL = (() => {
  * ```
  */
 export function sqlStore(options: SqlStoreOptions): CrmStore {
-  const { driver, tenant, feedRetention } = checkOptions(options);
+  const { driver, tenant, feedRetention, retry } = checkOptions(options);
   // `migrate` runs once per driver and forgets a failed attempt: a store outlives a database
   // that was down at its first call.
   const ready = () => migrate(driver);
@@ -258,7 +273,18 @@ export function sqlStore(options: SqlStoreOptions): CrmStore {
       await feed.beforeWrite();
       let lastSeq: number;
       try {
-        lastSeq = await driver.transaction((tx) => applyWrite(tx, tenant, ops, origin, feedRetention));
+        lastSeq = await withRetry({
+          ...retry,
+          // An aborted transaction wrote nothing, so making it again is safe.
+          idempotent: true,
+          attempt: async () => {
+            try {
+              return await driver.transaction((tx) => applyWrite(tx, tenant, ops, origin, feedRetention));
+            } catch (error) {
+              throw RETRYABLE_SQLSTATES.has((error as { code?: unknown })?.code as string) ? retryable(error) : error;
+            }
+          },
+        });
       } catch (error) {
         // A create whose id exists fails on the primary key, and a check may have failed on an
         // update after it: either way, say which op failed first, as every store does.
@@ -333,7 +359,7 @@ export function sqlStore(options: SqlStoreOptions): CrmStore {
   return store;
 }
 
-function checkOptions(options: SqlStoreOptions): { driver: SqlDriver; tenant: string; feedRetention: number | null } {
+function checkOptions(options: SqlStoreOptions): { driver: SqlDriver; tenant: string; feedRetention: number | null; retry: RetryPolicy } {
   const fail = (field: string, message: string) => CrmValidationError.field('sqlStore options', [field], message);
   if (typeof options !== 'object' || options === null) throw fail('driver', 'is required: sqlStore({ driver: pgliteDriver() })');
   const { driver, tenant = 'default' } = options;
@@ -348,12 +374,19 @@ function checkOptions(options: SqlStoreOptions): { driver: SqlDriver; tenant: st
   if (feedRetention !== undefined && (!Number.isSafeInteger(feedRetention) || feedRetention < 1)) {
     throw fail('feedRetention', 'must be a whole number of changes, 1 or more (or left out to keep the whole feed)');
   }
+  const { retry = {} } = options;
+  if (retry !== false && (typeof retry !== 'object' || retry === null)) {
+    throw fail('retry', 'must be false or an object such as { limit: 5, baseMs: 20, maxMs: 1000 }');
+  }
+  const policy: RetryPolicy = { ...DEFAULT_WRITE_RETRY, ...(retry === false ? { limit: 0 } : retry) };
+  if (!Number.isInteger(policy.limit) || policy.limit! < 0) throw fail('retry', '`limit` must be a whole number, 0 or more');
+  if (!(policy.baseMs! >= 0) || !(policy.maxMs! >= 0)) throw fail('retry', '`baseMs` and `maxMs` must be milliseconds, 0 or more');
   for (const key of Object.keys(options)) {
-    if (key !== 'driver' && key !== 'tenant' && key !== 'feedRetention') {
+    if (key !== 'driver' && key !== 'tenant' && key !== 'feedRetention' && key !== 'retry') {
       throw CrmValidationError.field('sqlStore options', [key], 'unknown option', 'unknown_field');
     }
   }
-  return { driver, tenant, feedRetention: feedRetention ?? null };
+  return { driver, tenant, feedRetention: feedRetention ?? null, retry: policy };
 }
 
 /**

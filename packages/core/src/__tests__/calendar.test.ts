@@ -517,7 +517,7 @@ describe('validation', () => {
     ],
     ['opening at 24:00', { timeZone: 'UTC', hours: { mon: [['24:00', '02:00']] } }, 'hours.mon[0][0]', 'invalid', 'cannot open at 24:00'],
     ['an empty interval', { timeZone: 'UTC', hours: { mon: [['09:00', '09:00']] } }, 'hours.mon[0]', 'empty_interval', 'must not be empty'],
-    ['an unknown zone', { timeZone: 'Mars/Olympus', hours: '24/7' }, 'timeZone', 'custom', 'unknown IANA time zone "Mars/Olympus"'],
+    ['an unknown zone', { timeZone: 'Mars/Olympus', hours: '24/7' }, 'timeZone', 'custom', 'unknown IANA time zone: expected a name such as "Europe/Rome"'],
     [
       'an impossible date',
       { timeZone: 'UTC', hours: '24/7', holidays: ['2026-02-30'] },

@@ -32,7 +32,7 @@ describe('crm.customers', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CrmValidationError);
     expect((error as Error).message).toMatchInlineSnapshot(
-      `"Invalid customer input: emails[0]: invalid email address; locale: unknown language tag "xx-??"; nickname: unknown field"`,
+      `"Invalid customer input: emails[0]: invalid email address; locale: unknown language tag: expected a BCP 47 tag such as "en" or "zh-TW"; nickname: unknown field"`,
     );
     expect((error as CrmValidationError).issues.map((i) => [i.field, i.code])).toEqual([
       ['emails[0]', 'invalid_format'],
@@ -41,16 +41,28 @@ describe('crm.customers', () => {
     ]);
     expect((error as CrmValidationError).fieldErrors()).toEqual({
       'emails[0]': ['invalid email address'],
-      locale: ['unknown language tag "xx-??"'],
+      locale: ['unknown language tag: expected a BCP 47 tag such as "en" or "zh-TW"'],
       nickname: ['unknown field'],
     });
     expect(await snapshot(store)).toBe(before);
   });
 
+  it('suggests the known field one edit away from an unknown key (email → emails), and only then', async () => {
+    const { crm } = setup();
+    await expect(crm.customers.create({ name: 'Mei', email: 'mei@example.tw' } as never)).rejects.toThrow(
+      'Invalid customer input: email: unknown field; did you mean "emails"?',
+    );
+    await expect(crm.customers.create({ name: 'Mei', Tags: ['vip'], nmae: 'x' } as never)).rejects.toThrow(
+      'Invalid customer input: Tags: unknown field; did you mean "tags"?; nmae: unknown field',
+    );
+    const nested = await crm.customers.create({ name: 'Mei', addresses: [{ lines: ['1 Main St'], citi: 'Taipei' }] } as never).catch((e: unknown) => e);
+    expect(String(nested)).toContain('addresses[0].citi: unknown field; did you mean "city"?');
+  });
+
   it('says what is missing and what type was expected', async () => {
     const { crm } = setup();
     await expect(crm.customers.create({ emails: 'a@b.c', timeZone: 'Mars/Olympus' } as never)).rejects.toThrowErrorMatchingInlineSnapshot(
-      `[CrmValidationError: Invalid customer input: name: is required; emails: expected array, received string; timeZone: unknown IANA time zone "Mars/Olympus"]`,
+      `[CrmValidationError: Invalid customer input: name: is required; emails: expected array, received string; timeZone: unknown IANA time zone: expected a name such as "Europe/Rome"]`,
     );
   });
 

@@ -106,7 +106,7 @@ describe('createCrm options', () => {
     expect(() => createCrm({ clock: {} } as never)).toThrow('clock.now: expected a function returning a Date');
     expect(() => createCrm({ staff: [{ id: 'a', name: 'A' }, { id: 'a', name: 'B' }] })).toThrow('staff[1].id: duplicate staff id "a"');
     expect(() => createCrm({ staff: [{ id: 'a', name: 'A', languages: ['klingon-??'] }] })).toThrow(
-      'Invalid createCrm options.staff: [0].languages[0]: unknown language tag "klingon-??"',
+      'Invalid createCrm options.staff: [0].languages[0]: unknown language tag: expected a BCP 47 tag such as "en" or "zh-TW"',
     );
   });
 

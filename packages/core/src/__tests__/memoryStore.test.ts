@@ -13,7 +13,7 @@ import {
   makeTouchpoint,
 } from '../testing/index.js';
 
-describeStoreContract('memoryStore', (setup) => memoryStore(setup));
+await describeStoreContract('memoryStore', (setup) => memoryStore(setup));
 
 /** A small deterministic pseudo-random generator (mulberry32), so failures reproduce. */
 function random(seed: number): () => number {

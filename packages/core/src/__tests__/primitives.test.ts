@@ -58,13 +58,31 @@ describe('locales, zones and durations', () => {
   it('canonicalises language tags and names unknown ones', () => {
     expect(parseOrThrow(LocaleSchema, 'zh-hant-tw', 'x')).toBe('zh-Hant-TW');
     expect(parseOrThrow(LocaleSchema, 'MS', 'x')).toBe('ms');
-    expect(() => parseOrThrow(LocaleSchema, 'xx-??', 'x')).toThrow('unknown language tag "xx-??"');
+    expect(() => parseOrThrow(LocaleSchema, 'xx-??', 'x')).toThrow('unknown language tag: expected a BCP 47 tag such as "en" or "zh-TW"');
   });
 
   it('knows IANA zones', () => {
     for (const zone of ['Europe/Rome', 'Asia/Taipei', 'Asia/Kuala_Lumpur', 'America/New_York', 'UTC'])
       expect(parseOrThrow(TimeZoneSchema, zone, 'x')).toBe(zone);
-    expect(() => parseOrThrow(TimeZoneSchema, 'Europe/Atlantis', 'x')).toThrow('unknown IANA time zone "Europe/Atlantis"');
+    expect(() => parseOrThrow(TimeZoneSchema, 'Europe/Atlantis', 'x')).toThrow('unknown IANA time zone: expected a name such as "Europe/Rome"');
+  });
+
+  it('never quotes a rejected language tag or time zone (it may be personal data, and is logged)', () => {
+    for (const [schema, value] of [
+      [LocaleSchema, 'mei@example.tw'],
+      [TimeZoneSchema, 'mei@example.tw'],
+      [LocaleSchema, 'x'.repeat(40)],
+    ] as const) {
+      const error = (() => {
+        try {
+          parseOrThrow(schema, value, 'x');
+        } catch (e) {
+          return e as Error;
+        }
+      })();
+      expect(error?.message).toBeDefined();
+      expect(error!.message).not.toContain(value.slice(0, 8));
+    }
   });
 
   it('reads ISO 8601 durations as minutes', () => {
@@ -173,7 +191,7 @@ describe('policy and record schemas', () => {
         'SLA policy',
       ),
     ).toThrow(
-      'Invalid SLA policy: calendar.timeZone: unknown IANA time zone "Mars/Base"; calendar.holidays[0]: expected a local date as "YYYY-MM-DD"; warningThreshold: must be between 0 and 1 (exclusive)',
+      'Invalid SLA policy: calendar.timeZone: unknown IANA time zone: expected a name such as "Europe/Rome"; calendar.holidays[0]: expected a local date as "YYYY-MM-DD"; warningThreshold: must be between 0 and 1 (exclusive)',
     );
     const contact = parseOrThrow(
       ContactPolicySchema,

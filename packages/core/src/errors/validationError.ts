@@ -24,7 +24,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /**
  * Thrown when input fails validation. The message names every bad field with its path and
- * reason (`emails[0]: invalid email address; locale: unknown language tag "xx-??"`); `issues`
+ * reason (`emails[0]: invalid email address; locale: unknown language tag: expected a BCP 47 tag such as "en" or "zh-TW"`); `issues`
  * has the same facts as data, ready to map onto form fields. Rejected values are never copied
  * into the error, so personal data does not end up in logs.
  */

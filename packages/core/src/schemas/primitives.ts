@@ -189,7 +189,7 @@ export function canonicalLocale(tag: string): string | null {
 /** A BCP 47 language tag such as `en`, `zh-TW` or `ms-MY`, stored in canonical case. */
 export const LocaleSchema = normalized<string, string>(
   z.string(),
-  (tag) => (tag.length <= 35 && canonicalLocale(tag) !== null ? null : `unknown language tag ${JSON.stringify(tag.slice(0, 35))}`),
+  (tag) => (tag.length <= 35 && canonicalLocale(tag) !== null ? null : 'unknown language tag: expected a BCP 47 tag such as "en" or "zh-TW"'),
   (tag) => (tag.length <= 35 && canonicalLocale(tag)) || tag,
 );
 
@@ -215,7 +215,7 @@ export function isTimeZone(zone: string): boolean {
 export const TimeZoneSchema = z.string().check(
   z.superRefine((zone, ctx) => {
     if (zone.length > 64 || !isTimeZone(zone)) {
-      ctx.issues.push({ code: 'custom', message: `unknown IANA time zone ${JSON.stringify(zone.slice(0, 64))}`, input: zone });
+      ctx.issues.push({ code: 'custom', message: 'unknown IANA time zone: expected a name such as "Europe/Rome"', input: zone });
     }
   }),
 );

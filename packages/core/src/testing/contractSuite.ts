@@ -2,17 +2,18 @@
  * The `CrmStore` contract suite: the one set of tests every store implementation (memory, SQL,
  * REST, …) runs, plus builders of valid records for writing to a store directly.
  *
- * Loaded only inside test runs: it imports `vitest` (an optional peer dependency of `@crm/core`).
+ * Loads without a test runner: the suite imports `vitest` (an optional peer dependency of
+ * `@crm/core`) only when it is called without one of its own (`options.runner`).
  *
  * @example
  * ```ts
  * import { describeStoreContract } from '@crm/core/testing'
- * describeStoreContract('sqlStore on PGlite', async () => sqlStore({ driver: pgliteDriver(await freshDb()) }))
+ * await describeStoreContract('sqlStore on PGlite', async () => sqlStore({ driver: pgliteDriver(await freshDb()) }))
  * ```
  *
  * @module
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type * as Vitest from 'vitest';
 import { CrmConflictError, CrmValidationError, isCrmError, type CrmFeedExpiredError } from '../errors/index.js';
 import { ulidGenerator } from '../ids/ulid.js';
 import { ComplaintSchema, type Complaint, type ComplaintActivity } from '../schemas/complaint.js';
@@ -47,8 +48,43 @@ export interface StoreSetup {
  */
 export type ContractFeature = 'subscribe' | 'largeRecords' | 'delete' | 'retention';
 
+/**
+ * The test runner's functions the contract suite registers its tests with: vitest's, or any
+ * runner with the same `describe`, `it` (with `it.skip`), `beforeEach`, `afterEach` and a
+ * Jest-style `expect` (`toBe`, `toEqual`, `toMatchObject`, `toBeInstanceOf`, …).
+ */
+export interface ContractRunner {
+  describe(name: string, body: () => void): unknown;
+  it: ((name: string, body: () => unknown) => unknown) & { skip(name: string, body: () => unknown): unknown };
+  beforeEach(body: () => unknown): unknown;
+  afterEach(body: () => unknown): unknown;
+  expect(actual: unknown, message?: string): unknown;
+}
+
+// The runner's functions, set by describeStoreContract before it registers the suite (so that
+// loading this module needs no test runner).
+let describe: typeof Vitest.describe;
+let it: typeof Vitest.it;
+let beforeEach: typeof Vitest.beforeEach;
+let afterEach: typeof Vitest.afterEach;
+let expect: typeof Vitest.expect;
+
+function useRunner(runner: ContractRunner): void {
+  ({ describe, it, beforeEach, afterEach, expect } = runner as unknown as typeof Vitest);
+}
+
 /** Options of {@link describeStoreContract}. */
 export interface StoreContractOptions {
+  /**
+   * The test runner to register the suite with.
+   * @default vitest's, imported when the suite is called (install `vitest`)
+   * @example
+   * ```ts
+   * import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+   * describeStoreContract('memoryStore', () => memoryStore(), { runner: { describe, it, expect, beforeEach, afterEach } })
+   * ```
+   */
+  runner?: ContractRunner;
   /**
    * Features this store does not support, each with the reason why. Skipped tests are registered
    * with `it.skip` and the reason in their name, so they are never skipped silently.
@@ -438,14 +474,31 @@ const GARBAGE_CURSORS = ['garbage', '!!!', '%00', 'eyJpZCI6MX0', 'bGlzdDpjdXN0b2
  *
  * @param name - how the store shows in the test report, e.g. `memoryStore`
  * @param factory - makes a fresh, empty store; called once per test, and the suite closes it after
- * @param options - features the store opts out of, each with a reason
+ * @param options - features the store opts out of, each with a reason; the test runner
+ * @returns a promise settled once the tests are registered: `await` it at the top level of the
+ * test file (it imports vitest first, unless `options.runner` is given: then the tests are
+ * registered before it returns)
  *
  * @example
  * ```ts
- * describeStoreContract('restStore', () => restStore({ baseUrl }), { skip: { subscribe: 'polls changes instead' } })
+ * await describeStoreContract('restStore', () => restStore({ baseUrl }), { skip: { subscribe: 'polls changes instead' } })
  * ```
  */
-export function describeStoreContract(name: string, factory: StoreFactory, options: StoreContractOptions = {}): void {
+export function describeStoreContract(name: string, factory: StoreFactory, options: StoreContractOptions = {}): Promise<void> {
+  if (options.runner) {
+    registerContract(name, factory, options, options.runner);
+    return Promise.resolve();
+  }
+  return import('vitest').then(
+    (vitest) => registerContract(name, factory, options, vitest as unknown as ContractRunner),
+    (cause: unknown) => {
+      throw new Error('describeStoreContract: install vitest (npm i -D vitest), or pass `options.runner` with your test runner’s describe, it, expect, beforeEach and afterEach', { cause });
+    },
+  );
+}
+
+function registerContract(name: string, factory: StoreFactory, options: StoreContractOptions, runner: ContractRunner): void {
+  useRunner(runner);
   const subscribeTimeoutMs = options.subscribeTimeoutMs ?? 2000;
 
   describe(`CrmStore contract: ${name}`, () => {

@@ -2,7 +2,9 @@
  * `@crm/core/testing`: what every store implementation and every app test needs — the store
  * contract suite, builders of valid records, and a manual clock.
  *
- * Loaded only inside test runs: the contract suite imports `vitest` (an optional peer dependency).
+ * Loads without a test runner (`manualClock` and the record builders need none): the contract
+ * suite imports `vitest` (an optional peer dependency) only when it is called, unless it is given
+ * the runner's functions (`options.runner`).
  *
  * @packageDocumentation
  */
@@ -22,6 +24,7 @@ export {
   type StoreFactory,
   type StoreSetup,
   type StoreContractOptions,
+  type ContractRunner,
   type ContractFeature,
   type ActivityFields,
 } from './contractSuite.js';

@@ -1,4 +1,4 @@
-import { CHANNELS, CrmValidationError, PrioritySchema, type Crm } from '@crm/core';
+import { CHANNELS, CrmValidationError, type Crm } from '@crm/core';
 import { FILTER_PARAMS } from '../routes.js';
 import type { QuerySpec } from '../query.js';
 import { claimActor, customerOpenInput, customerView, forbidden, ownComplaint, type CrmPrincipal, type Role } from './access.js';
@@ -488,9 +488,6 @@ export const SERVICE_ROUTES: readonly ServiceRoute[] = [
     },
   }),
 ];
-
-/** The priorities, for the OpenAPI document. */
-export const PRIORITIES: readonly string[] = PrioritySchema.options;
 
 /**
  * The route matching `segments` (split and decoded) and `method`: fixed segments win over
