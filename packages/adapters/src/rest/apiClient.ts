@@ -4,8 +4,34 @@ import ky, { TimeoutError } from 'ky';
 import { retryable, sleep, withRetry } from '../http/retry.js';
 import { DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_MAX_MS, isIdempotentMethod, isRetryableStatus, parseRetryAfter, retryDelay } from '../http/retryPolicy.js';
 import { errorFromProblem, readProblem } from './remoteError.js';
-import type { RestHeaders, RestRetryOptions } from './restStore.js';
 import { readServerSentEvents, type ServerSentEvent } from './sseParser.js';
+
+/** Headers sent with every request, or a function giving them (called per request: fresh tokens). */
+export type RestHeaders = Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
+
+/** How {@link restStore} retries reads. Writes (`POST`) are never retried. */
+export interface RestRetryOptions {
+  /**
+   * How many times a failed read is sent again (so `limit + 1` attempts at most).
+   * @default 2
+   */
+  limit?: number;
+  /**
+   * The first backoff step in milliseconds; each retry doubles the ceiling (with full jitter).
+   * @default 300
+   */
+  baseMs?: number;
+  /**
+   * The longest wait between two attempts, in milliseconds, for backoff and `Retry-After` alike.
+   * @default 30_000
+   */
+  maxMs?: number;
+  /**
+   * A source of numbers in `[0, 1)` for the jitter, replaceable in tests.
+   * @default Math.random
+   */
+  random?: () => number;
+}
 
 /** What a client of one of this package's JSON APIs is configured with (the options `restStore` and `remoteCrm` share). */
 export interface ApiClientOptions {
@@ -59,7 +85,7 @@ export interface ApiClient {
  * statuses after the shared retry policy (`http/retry.ts`), writes never; problem+json answers
  * come back as the `CrmError` the server threw (`errorFromProblem`). `name` starts its messages.
  */
-export function apiClient(options: ApiClientOptions, name: string): ApiClient {
+export function apiClient(options: ApiClientOptions, name: string, closedMessage = `${name}: closed`): ApiClient {
   const fail = (message: string): never => {
     throw new TypeError(`${name}: ${message}`);
   };
@@ -82,7 +108,7 @@ export function apiClient(options: ApiClientOptions, name: string): ApiClient {
   const closer = new AbortController();
   const api = ky.create({ prefixUrl: baseUrl, timeout: timeoutMs, retry: 0, throwHttpErrors: false, ...(options.fetch ? { fetch: options.fetch } : {}) });
   const freshHeaders = async () => ({ ...(typeof headers === 'function' ? await headers() : headers) });
-  const closedError = () => new CrmError(`${name}: closed`, { code: 'CLOSED' });
+  const closedError = () => new CrmError(closedMessage, { code: 'CLOSED' });
 
   return {
     async call<T>(method: 'GET' | 'POST' | 'PATCH', path: string, { params, body }: ApiRequest = {}): Promise<T> {

@@ -1,6 +1,5 @@
 import {
   CrmError,
-  CrmRemoteError,
   CrmValidationError,
   type Change,
   type ChangePage,
@@ -20,45 +19,11 @@ import {
   LIST_PAGING,
   STORE_FILTERS,
 } from '@crm/core/store';
-import ky, { TimeoutError, type KyInstance } from 'ky';
-import {
-  DEFAULT_RETRY_BASE_MS,
-  DEFAULT_RETRY_MAX_MS,
-  isIdempotentMethod,
-  isRetryableStatus,
-  parseRetryAfter,
-  retryDelay,
-} from '../http/retryPolicy.js';
-import { retryable, sleep, withRetry } from '../http/retry.js';
-import { errorFromProblem, readProblem } from './remoteError.js';
-import { readServerSentEvents } from './sseParser.js';
+import { sleep } from '../http/retry.js';
+import { apiClient, type FollowedStream } from './apiClient.js';
 
-/** Headers sent with every request, or a function giving them (called per request: fresh tokens). */
-export type RestHeaders = Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
-
-/** How {@link restStore} retries reads. Writes (`POST`) are never retried. */
-export interface RestRetryOptions {
-  /**
-   * How many times a failed read is sent again (so `limit + 1` attempts at most).
-   * @default 2
-   */
-  limit?: number;
-  /**
-   * The first backoff step in milliseconds; each retry doubles the ceiling (with full jitter).
-   * @default 300
-   */
-  baseMs?: number;
-  /**
-   * The longest wait between two attempts, in milliseconds, for backoff and `Retry-After` alike.
-   * @default 30_000
-   */
-  maxMs?: number;
-  /**
-   * A source of numbers in `[0, 1)` for the jitter, replaceable in tests.
-   * @default Math.random
-   */
-  random?: () => number;
-}
+export type { RestHeaders, RestRetryOptions } from './apiClient.js';
+import type { RestHeaders, RestRetryOptions } from './apiClient.js';
 
 /** Options of {@link restStore}. */
 export interface RestStoreOptions {
@@ -90,42 +55,6 @@ export interface RestStoreOptions {
    * @default { limit: 2, baseMs: 300, maxMs: 30_000 }
    */
   retry?: RestRetryOptions | number | false;
-}
-
-interface Normalized {
-  baseUrl: string;
-  headers: () => Promise<Record<string, string>>;
-  fetch: typeof fetch | undefined;
-  timeoutMs: number;
-  retry: Required<Omit<RestRetryOptions, 'random'>> & Pick<RestRetryOptions, 'random'>;
-}
-
-function normalize(options: RestStoreOptions): Normalized {
-  const fail = (message: string): never => {
-    throw new TypeError(`restStore: ${message}`);
-  };
-  if (!options || typeof options !== 'object') fail('pass an options object: { baseUrl }');
-  let baseUrl = '';
-  try {
-    baseUrl = new URL(String(options.baseUrl)).href.replace(/\/+$/, '');
-  } catch {
-    fail('`baseUrl` must be an absolute URL, such as "https://crm.example.com/api/crm"');
-  }
-  const { headers = {}, timeoutMs = 10_000 } = options;
-  if (typeof headers !== 'function' && (typeof headers !== 'object' || headers === null)) fail('`headers` must be an object or a function');
-  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0 && timeoutMs <= 2_147_483_647)) fail('`timeoutMs` must be a number of milliseconds above 0');
-  if (options.fetch !== undefined && typeof options.fetch !== 'function') fail('`fetch` must be a function');
-  const retry = options.retry === false ? { limit: 0 } : typeof options.retry === 'number' ? { limit: options.retry } : (options.retry ?? {});
-  const { limit = 2, baseMs = DEFAULT_RETRY_BASE_MS, maxMs = DEFAULT_RETRY_MAX_MS, random } = retry;
-  if (!Number.isInteger(limit) || limit < 0) fail('`retry.limit` must be a whole number, 0 or more');
-  if (!(baseMs >= 0) || !(maxMs >= 0)) fail('`retry.baseMs` and `retry.maxMs` must be milliseconds, 0 or more');
-  return {
-    baseUrl,
-    headers: async () => ({ ...(typeof headers === 'function' ? await headers() : headers) }),
-    fetch: options.fetch,
-    timeoutMs,
-    retry: { limit, baseMs, maxMs, random },
-  };
 }
 
 const ENTITIES: ReadonlySet<string> = new Set(['customers', 'touchpoints', 'complaints']);
@@ -180,67 +109,18 @@ const isDotSegment = (id: unknown) => id === '.' || id === '..';
  * ```
  */
 export function restStore(options: RestStoreOptions): CrmStore {
-  const config = normalize(options);
-  const closer = new AbortController();
-  let closed = false;
-  const api: KyInstance = ky.create({
-    prefixUrl: config.baseUrl,
-    timeout: config.timeoutMs,
-    retry: 0,
-    throwHttpErrors: false,
-    ...(config.fetch ? { fetch: config.fetch } : {}),
-  });
-
-  const closedError = () => new CrmError('restStore: the store is closed');
+  const client = apiClient(options, 'restStore', 'restStore: the store is closed');
   const assertOpen = () => {
-    if (closed) throw closedError();
+    if (client.closed) throw client.closedError();
   };
 
-  /** One call of the API: the parsed JSON of a 2xx answer, or the `CrmError` of any other outcome. */
-  async function call<T>(method: 'GET' | 'POST', path: string, params?: URLSearchParams, body?: unknown): Promise<T> {
-    assertOpen();
-    const what = `restStore: ${method} /${path}`;
-    /** One request: its JSON, a final `CrmError`, or a retryable failure (network, timeout, retryable status). */
-    const attempt = async (): Promise<T> => {
-      let failure: CrmError;
-      let retryAfterMs: number | null = null;
-      try {
-        const response = await api(path, {
-          method,
-          headers: { accept: 'application/json', ...(await config.headers()) },
-          signal: closer.signal,
-          ...(params && params.size > 0 ? { searchParams: params } : {}),
-          ...(body === undefined ? {} : { json: body }),
-        });
-        if (response.ok) return (await response.json()) as T;
-        failure = errorFromProblem(await readProblem(response), response.status, what);
-        if (!isRetryableStatus(response.status)) throw failure;
-        retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), new Date());
-      } catch (error) {
-        if (closed) throw closedError();
-        if (error instanceof CrmError) throw error;
-        const timedOut = error instanceof TimeoutError;
-        failure = new CrmRemoteError(`${what} ${timedOut ? `timed out after ${config.timeoutMs} ms` : 'failed: no response from the server'}`, {
-          status: 0,
-          retryable: true,
-          cause: error,
-        });
-      }
-      throw retryable(failure, retryAfterMs);
-    };
-    try {
-      // Reads only: the atomic write (`POST`) is made once.
-      return await withRetry({ ...config.retry, signal: closer.signal, idempotent: isIdempotentMethod(method), attempt });
-    } catch (error) {
-      // `close()` ends the wait between attempts too.
-      if (closed) throw closedError();
-      throw error;
-    }
-  }
+  /** One call of the API: the parsed JSON of a 2xx answer, or the `CrmError` of any other outcome. Reads are retried; the atomic write (`POST`) is made once. */
+  const call = <T>(method: 'GET' | 'POST', path: string, params?: URLSearchParams, body?: unknown): Promise<T> =>
+    client.call<T>(method, path, { ...(params ? { params } : {}), ...(body === undefined ? {} : { body }) });
 
   // ----- The change stream behind subscribe -----
   const listeners = new Set<Listener>();
-  let stream: { stop: AbortController; ready: Promise<void> } | null = null;
+  let stream: FollowedStream | null = null;
 
   const deliver = (changes: readonly Change[]) => {
     for (const listener of [...listeners]) {
@@ -252,44 +132,16 @@ export function restStore(options: RestStoreOptions): CrmStore {
     }
   };
 
-  function startStream(): void {
-    const stop = new AbortController();
-    let markReady = () => {};
-    const ready = new Promise<void>((resolve) => (markReady = resolve));
-    stream = { stop, ready };
-    const onClose = () => stop.abort();
-    closer.signal.addEventListener('abort', onClose);
-    void (async () => {
-      let lastEventId: string | undefined;
-      for (let attempt = 1; !stop.signal.aborted; attempt++) {
-        try {
-          const headers: Record<string, string> = { accept: 'text/event-stream', ...(await config.headers()) };
-          if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
-          const response = await api('changes/stream', { headers, signal: stop.signal });
-          if (!response.ok || !response.body) {
-            await response.body?.cancel().catch(() => {});
-          } else {
-            for await (const message of readServerSentEvents(response.body)) {
-              if (message.id !== undefined) lastEventId = message.id;
-              if (message.event === 'ready') {
-                attempt = 0;
-                markReady();
-              } else if (message.event === 'changes') {
-                deliver(JSON.parse(message.data) as Change[]);
-              }
-            }
-          }
-        } catch {
-          // A dropped or refused connection: try again below, from the last event seen.
-        }
-        // A failed attempt must not hold writes back.
-        markReady();
-        if (stop.signal.aborted) break;
-        await sleep(retryDelay({ attempt: Math.max(1, attempt), baseMs: config.retry.baseMs, maxMs: config.retry.maxMs }), stop.signal);
-      }
-      closer.signal.removeEventListener('abort', onClose);
-    })();
-  }
+  // One message per atomic write; reconnected with Last-Event-ID after a dropped connection.
+  const startStream = () => {
+    stream = client.follow(
+      'changes/stream',
+      (message) => {
+        if (message.event === 'changes') deliver(JSON.parse(message.data) as Change[]);
+      },
+      (error) => (globalThis as { console?: Console }).console?.error('restStore: the change stream was refused', error),
+    );
+  };
 
   const store: CrmStore = {
     kind: 'rest',
@@ -332,11 +184,11 @@ export function restStore(options: RestStoreOptions): CrmStore {
         // The wait's timer ends with it: one left running would hold the process open.
         const waited = new AbortController();
         const onClose = () => waited.abort();
-        closer.signal.addEventListener('abort', onClose);
+        client.signal.addEventListener('abort', onClose);
         try {
-          await Promise.race([stream.ready, sleep(config.timeoutMs, waited.signal)]);
+          await Promise.race([stream.ready, sleep(client.timeoutMs, waited.signal)]);
         } finally {
-          closer.signal.removeEventListener('abort', onClose);
+          client.signal.removeEventListener('abort', onClose);
           waited.abort();
         }
       }
@@ -372,17 +224,16 @@ export function restStore(options: RestStoreOptions): CrmStore {
       return () => {
         listeners.delete(listener);
         if (listeners.size === 0 && stream) {
-          stream.stop.abort();
+          stream.stop();
           stream = null;
         }
       };
     },
 
     async close() {
-      closed = true;
       listeners.clear();
       stream = null;
-      closer.abort();
+      client.close();
     },
   };
   return store;

@@ -22,7 +22,7 @@ import type {
 } from '@crm/core';
 import { sleep } from '../../http/retry.js';
 import { apiClient, type ApiClientOptions, type FollowedStream } from '../apiClient.js';
-import type { RestHeaders, RestRetryOptions } from '../restStore.js';
+import type { RestHeaders, RestRetryOptions } from '../apiClient.js';
 import { remoteEvents } from './remoteEvents.js';
 
 /** Options of {@link remoteCrm}. */
