@@ -16,13 +16,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * The most each tarball may weigh, in bytes. Measured for issue 12 (with the maps pointing at
- * `src/`): @crm/core 585,324 packed / 2,429,163 unpacked, @crm/adapters 252,844 / 977,201,
- * @crm/react 3,834 / 12,704; before, with the sources in every map, @crm/core was 888,966 /
- * 3,644,728. The budgets leave room to grow, not to embed the sources again.
+ * The most each tarball may weigh, in bytes. Measured for issue 12 on the same sources (commit
+ * dae6c9c): with the sources in every map @crm/core was 888,966 packed / 3,644,728 unpacked;
+ * with the maps pointing at `src/`, 585,324 / 2,429,163 (@crm/adapters 252,844 / 977,201,
+ * @crm/react 3,834 / 12,704). With the signal lexicons added since, @crm/core is 700,1xx /
+ * 3,058,2xx. The budgets leave some room to grow, not enough to embed the sources again.
  */
 const BUDGETS = {
-  '@crm/core': { packed: 700_000, unpacked: 2_900_000 },
+  '@crm/core': { packed: 780_000, unpacked: 3_400_000 },
   '@crm/adapters': { packed: 320_000, unpacked: 1_250_000 },
   '@crm/react': { packed: 10_000, unpacked: 32_000 },
 };

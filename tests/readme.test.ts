@@ -75,7 +75,11 @@ for (const file of FILES) {
           encoding: 'utf8',
           timeout: 60_000,
         });
-        for (const [, expected] of block.code.matchAll(/\/\/ → (.+)$/gm)) expect(output).toContain(expected!.trim());
+        // Every line printed is shown, in order, by a `// → line` comment: an example whose output
+        // changed (or says more than its comments) fails here rather than misleading a reader.
+        const printed = output.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+        const expected = [...block.code.matchAll(/\/\/ → (.+)$/gm)].map(([, line]) => line!.trim());
+        expect(printed, `what the block at ${file} line ${block.line} printed`).toEqual(expected);
       });
     }
   });

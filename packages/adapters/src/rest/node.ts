@@ -93,7 +93,7 @@ function normalize(options: NodeListenerOptions): Normalized {
  * address, and an optional port. Nothing else, so the header can never add a path, a query or a
  * fragment to the URL the handler routes on.
  */
-const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9])?\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
 
 /** A request the bridge refuses itself, before the handler sees it: the client's doing. */
 class BadRequest extends Error {

@@ -93,7 +93,7 @@ export function pgDriver(pool: PgPoolLike): SqlDriver {
         client.removeListener?.('notification', onNotification);
         const onError = errorListeners.get(client);
         if (!error && onError) client.removeListener?.('error', onError);
-        client.release(error ?? false);
+        client.release(error);
       };
 
       const connect = async (): Promise<void> => {
