@@ -321,3 +321,18 @@ describe('tenancy', () => {
     expect(stream.changes()[0]).toMatchObject({ entity: 'customers', record: { name: 'Bolt customer' } });
   });
 });
+
+describe('problem details never repeat key names a client chose', () => {
+  it('an unknown field or an externalIds system named after an email address comes back by position only', async () => {
+    const asLinda = server.staff(acme, 'linda');
+    const secret = 'mei.private@example.tw';
+    const unknown = await call(asLinda, 'POST', '/customers', { name: 'Mei', [secret]: 1, email: 'x' });
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(unknown.body)).not.toContain(secret);
+    const fields = (unknown.body.issues as { field: string; message: string }[]).map((i) => `${i.field}: ${i.message}`);
+    expect(fields).toContain(': has an unknown key; did you mean "emails"?');
+    const system = await call(asLinda, 'POST', '/customers', { name: 'Mei', externalIds: { [secret]: 42 } });
+    expect(system.status).toBe(400);
+    expect(JSON.stringify(system.body)).not.toContain(secret);
+  });
+});

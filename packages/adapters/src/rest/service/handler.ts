@@ -1,4 +1,4 @@
-import { CrmValidationError, type Crm } from '@crm/core';
+import { CrmValidationError, formatPath, isCrmValidationError, type Crm, type ValidationIssue } from '@crm/core';
 import { readJsonBody } from '../body.js';
 import type { RestHandlerOptions } from '../handler.js';
 import { safeJson, textResponse } from '../json.js';
@@ -215,10 +215,36 @@ export function createCrmHandler(options: CrmHandlerOptions): (request: Request)
       }
       return await serve(request, url, match.operation, match.params);
     } catch (error) {
-      const body = problemOf(error, instance);
+      const body = problemOf(withoutClientKeys(error), instance);
       if (body) return problemResponse(body, error instanceof ProblemError ? error.headers : {});
       config.onError(error, request);
       return problemResponse(problem(PROBLEM_TYPES.internal, 500, { detail: 'The server could not answer this request', instance }));
     }
   };
+}
+
+/**
+ * A validation error without key names the client chose, which can be personal data (an unknown
+ * field named after an email address, a system name of `externalIds`): an unknown key is "an
+ * unknown key" of the object it is in, and a system of `externalIds` is `externalIds[*]`. Field
+ * names of our schemas, and a suggestion of one (`did you mean "emails"?`), stay.
+ */
+export function withoutClientKeys(error: unknown): unknown {
+  if (!isCrmValidationError(error)) return error;
+  let changed = false;
+  const issues = error.issues.map((issue): ValidationIssue => {
+    let path = [...issue.path];
+    let message = issue.message;
+    if (issue.code === 'unknown_field' && typeof path[path.length - 1] === 'string') {
+      path = path.slice(0, -1);
+      message = `has an unknown key${/; did you mean "[A-Za-z]+"\?$/.exec(issue.message)?.[0] ?? ''}`;
+    }
+    path = path.map((key, i) => (i > 0 && path[i - 1] === 'externalIds' && typeof key === 'string' ? '*' : key));
+    if (message === issue.message && path.length === issue.path.length && path.every((key, i) => key === issue.path[i])) return issue;
+    changed = true;
+    return { path, field: formatPath(path), code: issue.code, message };
+  });
+  if (!changed) return error;
+  const subject = /^Invalid (.+?): /.exec(error.message)?.[1] ?? 'request';
+  return new CrmValidationError(subject, issues);
 }
