@@ -168,7 +168,9 @@ export function describeServiceSuite(name: string, make: ServiceFactory): void {
         expect(error).toBeInstanceOf(CrmValidationError);
         expect(error.code).toBe('VALIDATION');
         expect(error.message).toMatch(/^Invalid customer input: /);
-        expect(fieldsOf(error)).toEqual(expect.arrayContaining([expect.stringMatching(/^emails\[0\] /), expect.stringMatching(/^locale /), 'shoeSize unknown_field']));
+        expect(fieldsOf(error)).toEqual(expect.arrayContaining([expect.stringMatching(/^emails\[0\] /), expect.stringMatching(/^locale /)]));
+        // The unknown key: named by the local CRM; over HTTP by its place only (a key name is the client's, and can be personal data).
+        expect(fieldsOf(error).filter((f) => f.endsWith('unknown_field'))).toEqual([expect.stringMatching(/^(shoeSize)? ?unknown_field$/)]);
         expect((await crm.customers.list()).items).toEqual([]);
         // An unknown filter: named by the local CRM; over HTTP by its position only (a parameter name is the client's, and can be personal data).
         const unknown = await failure(crm.customers.list({ colour: 'red' } as never));
