@@ -42,9 +42,9 @@ export default defineBench({
       for (const [locale, f] of Object.entries(result.byLanguage)) {
         for (const [what, value, target] of [['precision', f.precision, 0.9], ['recall', f.recall, 0.8]]) {
           ctx.figure({
-            name: `held-out ${locale} ${what}`,
+            name: `held-out ${locale} ${what} (n=${f.n})`,
             value,
-            unit: `(n=${f.n})`,
+            unit: '',
             target,
             ...(value < target ? { note: `MISS: below the ${ISSUE} target (tp ${f.tp}, fp ${f.fp}, fn ${f.fn})` } : {}),
           });

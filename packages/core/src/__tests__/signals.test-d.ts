@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { createCrm, type Complaint, type Page, type Signal, type SignalClassifier, type SignalState, type Touchpoint } from '../index.js';
-import { lexiconClassifier } from '../signals/index.js';
+import { batchClassifier, lexiconClassifier, type ComplaintKind, type LexiconVerdict, type SignalVerdict } from '../signals/index.js';
 
 describe('hidden complaints: public types', () => {
   const crm = createCrm({ signals: { classifier: lexiconClassifier() } });
@@ -29,5 +29,18 @@ describe('hidden complaints: public types', () => {
     createCrm({ signals: { classifier: async, sentimentAtOrBelow: -0.7, wordingDirections: ['inbound', 'outbound'] } });
     // @ts-expect-error: not a direction
     createCrm({ signals: { wordingDirections: ['sideways'] } });
+  });
+
+  it('lets verdicts name their kind (optional, so older classifiers still fit)', () => {
+    expectTypeOf<SignalVerdict['kind']>().toEqualTypeOf<ComplaintKind | undefined>();
+    const old: SignalVerdict = { complaint: true, matches: ['meh'], reason: 'model says so' };
+    const named: SignalVerdict = { ...old, kind: 'billing' };
+    // @ts-expect-error: not a kind
+    const bad: SignalVerdict = { ...old, kind: 'grumpy' };
+    void [named, bad];
+    expectTypeOf(lexiconClassifier({ languages: ['en'] }).classify({ text: '', locale: 'en' })).toEqualTypeOf<LexiconVerdict>();
+    // @ts-expect-error: not a shipped language
+    lexiconClassifier({ languages: ['fr'] });
+    createCrm({ signals: { classifier: batchClassifier({ classifyBatch: async (inputs) => inputs.map(() => old) }) } });
   });
 });

@@ -20,13 +20,13 @@ async function env(options: CrmOptions = { staff: STAFF, signals: { classifier: 
 }
 
 describe('hidden complaints: detection', () => {
-  it('flags negative wording in the customer language, stores the signal with the touchpoint and emits complaint.suggested', async () => {
+  it('flags a complaint in the customer language, stores the signal with the touchpoint and emits complaint.suggested', async () => {
     const { crm, mei, suggested } = await env();
     const t = await crm.touchpoints.log({ customerId: mei.id, channel: 'call', direction: 'inbound', summary: '等了一個多月還沒收到貨，真的很失望。' });
     expect(t.signal).toEqual({
       state: 'suggested',
-      reasons: ['negative wording (zh-TW)'],
-      matches: ['等了', '還沒', '失望'],
+      reasons: ['delay or unfinished work (zh-TW): 等了, 一個多月, 沒收到, 失望'],
+      matches: ['等了', '一個多月', '沒收到', '失望'],
       detectedAt: '2026-03-02T09:00:00.000Z',
     });
     expect(TouchpointSchema.parse(t)).toEqual(t);
@@ -34,10 +34,26 @@ describe('hidden complaints: detection', () => {
     expect(suggested).toHaveBeenCalledOnce();
     expect(suggested.mock.calls[0]![0]).toEqual({
       touchpoint: t,
-      reasons: ['negative wording (zh-TW)'],
-      matches: ['等了', '還沒', '失望'],
+      reasons: ['delay or unfinished work (zh-TW): 等了, 一個多月, 沒收到, 失望'],
+      matches: ['等了', '一個多月', '沒收到', '失望'],
       origin: 'app',
     });
+  });
+
+  it('names the kind of complaint in the suggestion, so staff see why it was raised (issue 15)', async () => {
+    const { crm, mei, ada } = await env();
+    const billing = await crm.touchpoints.log({ customerId: mei.id, channel: 'call', direction: 'inbound', summary: '帳單多收了兩百元。' });
+    expect(billing.signal).toMatchObject({ reasons: ['billing problem (zh-TW): 多收'], matches: ['多收'] });
+    const passed = await crm.touchpoints.log({
+      customerId: ada.id, channel: 'call', direction: 'inbound', summary: 'Passed from Sam to Linda, and I had to explain the whole thing again.',
+    });
+    expect(passed.signal?.reasons).toEqual(['passed around (en): Passed from, explain the whole thing again']);
+    const plain = await crm.touchpoints.log({ customerId: ada.id, channel: 'call', direction: 'inbound', summary: 'Can I get a refund if I change my mind?' });
+    expect(plain.signal).toBeUndefined();
+    expect((await crm.complaints.suggestions()).items.map((t) => t.signal?.reasons[0])).toEqual([
+      'passed around (en): Passed from, explain the whole thing again',
+      'billing problem (zh-TW): 多收',
+    ]);
   });
 
   it('flags outcome "complaint" and clearly negative sentiment in both directions, with every reason', async () => {
@@ -47,7 +63,10 @@ describe('hidden complaints: detection', () => {
     const b = await crm.touchpoints.log({
       customerId: ada.id, channel: 'email', direction: 'inbound', sentiment: -0.8, summary: 'I am really disappointed, this is unacceptable.',
     });
-    expect(b.signal).toMatchObject({ reasons: ['sentiment -0.8 is at or below -0.5', 'negative wording (en)'], matches: ['disappointed', 'unacceptable'] });
+    expect(b.signal).toMatchObject({
+      reasons: ['sentiment -0.8 is at or below -0.5', 'negative wording (en): disappointed, unacceptable'],
+      matches: ['disappointed', 'unacceptable'],
+    });
     const c = await crm.touchpoints.log({ customerId: ada.id, channel: 'call', direction: 'inbound', sentiment: -0.4 });
     expect(c.signal).toBeUndefined();
   });

@@ -10,6 +10,21 @@ export interface SignalText {
   touchpoint: Touchpoint;
 }
 
+/**
+ * The kinds of complaint a {@link SignalVerdict} can name (issue 15):
+ * - `unanswered`: a message or request still unanswered, a promised call-back or visit that never came;
+ * - `passed_around`: passed from one person to the next, having to explain the same thing again;
+ * - `delay`: a delivery or repair delayed again, a job left unfinished;
+ * - `defect`: a product that broke or failed (soon after purchase);
+ * - `billing`: a wrong bill, a double charge, a refund asked for;
+ * - `churn`: cancelling, leaving, going to a competitor (unless something happens);
+ * - `sentiment`: plain unhappiness ("terrible", "太失望了") without one of the situations above.
+ */
+export type ComplaintKind = 'unanswered' | 'passed_around' | 'delay' | 'defect' | 'billing' | 'churn' | 'sentiment';
+
+/** The complaint kinds, in order. */
+export const COMPLAINT_KINDS: readonly ComplaintKind[] = ['unanswered', 'passed_around', 'delay', 'defect', 'billing', 'churn', 'sentiment'];
+
 /** A {@link SignalClassifier}'s answer. */
 export interface SignalVerdict {
   /** Whether the text reads like a complaint. */
@@ -17,18 +32,23 @@ export interface SignalVerdict {
   /** The words or phrases that decided it, as they appear in the text (shown to whoever reviews the suggestion). */
   matches: readonly string[];
   /**
-   * One readable sentence saying why, e.g. `negative wording (zh-TW)`. Defaults to
-   * `negative wording`.
+   * One readable sentence saying why, stored as the suggestion's reason, e.g.
+   * `billing problem (zh-TW): 多收`. Defaults to `negative wording`.
    */
   reason?: string;
+  /** Which kind of complaint it recognised, if the classifier tells kinds apart. */
+  kind?: ComplaintKind;
   /** How strongly negative, if the classifier measures it (its own scale). */
   score?: number;
 }
 
 /**
- * Decides whether a touchpoint's wording is an unspoken complaint. `@crm/core/signals` ships
- * `lexiconClassifier` (word lists for en, zh-CN, zh-TW, ms and it, with negation); a
- * deployment can plug in anything else — a model behind an HTTP call, say — with this shape.
+ * Decides whether a touchpoint's wording is an unspoken complaint: the seam for the host app's own
+ * model. `@crm/core/signals` ships `lexiconClassifier` (situations and words for en, zh-CN,
+ * zh-TW, ms and it, with negation, questions and conditions) and `batchClassifier` (turns a
+ * batched model call into a classifier); a deployment can plug in anything with this shape.
+ * `classify` may be async; `crm.touchpoints.logMany` asks about its touchpoints concurrently,
+ * which `batchClassifier` gathers into one call.
  *
  * @example
  * ```ts
@@ -36,7 +56,7 @@ export interface SignalVerdict {
  *   name: 'my-model',
  *   async classify({ text, locale }) {
  *     const { label, score } = await myModel.predict(text, locale)
- *     return { complaint: label === 'complaint', matches: [], score, reason: `model says complaint (${score})` }
+ *     return { complaint: label === 'complaint', matches: [], score, kind: 'billing', reason: `model says billing problem (${score})` }
  *   },
  * }
  * createCrm({ signals: { classifier: modelClassifier } })

@@ -1,0 +1,175 @@
+import type { Lexicon } from '../lexicon.js';
+
+/*
+ * Malay: standard and everyday (tak, dah, nak, takde, x), with the English words Malaysian customers
+ * mix in left to the English lexicon (read alongside). Weights: 2 = a complaint on its own, 1 = needs company.
+ */
+export const ms: Lexicon = {
+  script: 'words',
+  negative: {
+    'teruk': 2, 'sangat teruk': 2, 'kecewa': 2, 'mengecewakan': 2, 'dikecewakan': 2, 'marah': 2, 'geram': 2, 'bengang': 2, 'menyampah': 2,
+    'meluat': 2, 'sakit hati': 2, 'frust': 2, 'hampeh': 2, 'hampa': 2, 'tak guna': 2, 'tidak berguna': 2, 'sia-sia': 2, 'membazir': 2,
+    'buang masa': 2, 'membuang masa': 2, 'rugi': 1.5, 'menipu': 2, 'tipu': 2, 'ditipu': 2, 'penipu': 2, 'penipuan': 2, 'kurang ajar': 2,
+    'biadab': 2, 'tidak boleh diterima': 2, 'tak boleh diterima': 2, 'tak boleh terima': 2, 'tidak boleh terima': 2, 'keterlaluan': 2,
+    'melampau': 2, 'aduan': 2, 'mengadu': 2, 'komplen': 2, 'komplain': 2, 'merungut': 1.5, 'tak masuk akal': 2, 'tidak masuk akal': 2,
+    'menyusahkan': 2, 'leceh': 1.5, 'tension': 1.5, 'stres': 1, 'malangnya': 1, 'malang': 1, 'sayangnya': 1, 'susah': 0.5, 'risau': 0.5,
+    'bimbang': 0.5, 'masalah': 1, 'isu': 1, 'silap': 1, 'salah': 1, 'kesilapan': 1, 'ralat': 1, 'dijanjikan': 1, 'janji': 1,
+    // Repetition, persistence, time.
+    'lagi': 0.5, 'sekali lagi': 1, 'lagi sekali': 1, 'asyik': 1, 'selalu': 0.5, 'masih': 1, 'kali ketiga': 2, 'kali keempat': 2,
+    'kali kelima': 2, 'kali kedua': 1, 'berkali-kali': 2, 'banyak kali': 1.5, 'beberapa kali': 1, 'dua kali': 1, 'tiga kali': 1,
+    'setiap kali': 1, 'tiap kali': 1, 'sampai sekarang': 1, 'hingga kini': 1, 'sehingga kini': 1, 'sampai hari ini': 1, 'hingga hari ini': 1,
+    'dah seminggu': 1, 'sudah seminggu': 1, 'dah sebulan': 1.5, 'sudah sebulan': 1.5, 'dah dua minggu': 1, 'sudah dua minggu': 1,
+    'berminggu-minggu': 1.5, 'berbulan-bulan': 1.5, 'berhari-hari': 1, 'kalau berterusan': 1, 'kalau macam ini': 1, 'lama': 0.5, 'terlalu lama': 1.5, 'lama sangat': 1.5,
+    'begitu lama': 1.5, 'berjam-jam': 1.5, 'walaupun': 1, 'walhal': 1, 'padahal': 1, 'masalah yang sama': 1.5, 'hilang sabar': 2,
+    'dah tak sabar': 1.5, 'seminggu lagi': 1, 'sebulan lagi': 1, 'sehari lagi': 1, 'dah … hari': 1, 'sudah … hari': 1,
+    'dah … minggu': 1.5, 'sudah … minggu': 1.5, 'dah … bulan': 1.5, 'sudah … bulan': 1.5, 'minggu lalu': 0.5, 'minggu lepas': 0.5,
+    'tanpa notis': 1.5, 'tanpa makluman': 1.5, 'tanpa amaran': 1.5,
+  },
+  positive: {
+    'puas hati': 2, 'berpuas hati': 2, 'gembira': 2, 'bagus': 2, 'baik': 2, 'membantu': 2, 'bantu': 2, 'tolong': 1.5, 'profesional': 2,
+    'adil': 2, 'diterima': 2, 'terima': 2, 'menerima': 2, 'dapat': 1.5, 'maklumkan': 2, 'dimaklumkan': 2, 'diberitahu': 2, 'beritahu': 2,
+    'layan': 1.5, 'dilayan': 2, 'diberi': 2, 'beri': 1.5, 'bagi': 1, 'cukup': 1.5, 'peduli': 2, 'notis': 1.5, 'makluman': 1.5, 'ambil peduli': 2, 'ambil berat': 2,
+  },
+  kinds: {
+    unanswered: {
+      facts: {
+        'senyap': 1.5, 'senyap sahaja': 2, 'senyap je': 2, 'diam': 1, 'diam sahaja': 2, 'tak berjawab': 2, 'tidak berjawab': 2,
+        'dibiarkan': 1.5, 'tak dilayan': 2, 'tidak dilayan': 2, 'diabaikan': 2, 'abaikan': 1, 'buat tak tahu': 2, 'buat bodoh': 2,
+        'buat-buat tak tahu': 2, 'telefon … kali': 2, 'call … kali': 2, 'emel … kali': 2, 'email … kali': 2, 'mesej … kali': 2,
+        'whatsapp … kali': 2, 'tanya … kali': 1.5, 'hubungi … kali': 2, 'talian sibuk': 1.5, 'asyik sibuk': 2, 'sentiasa sibuk': 1.5,
+        'tunggu jawapan': 2, 'tunggu balasan': 2, 'menunggu jawapan': 2, 'menunggu balasan': 2, 'menunggu maklum balas': 2,
+        'tunggu maklum balas': 2, 'tunggu … call balik': 2, 'tunggu … telefon balik': 2, 'susah nak hubungi': 2, 'sukar dihubungi': 2,
+        'tak dapat dihubungi': 2, 'tidak dapat dihubungi': 2, 'gagal dihubungi': 2, 'letak telefon': 2, 'letak gagang': 2, 'putuskan talian': 1.5,
+        'mesin jawapan': 1, 'peti suara': 1,
+      },
+      expected: {
+        'balas': 2, 'membalas': 2, 'dibalas': 2, 'balasan': 2, 'jawab': 2, 'menjawab': 2, 'dijawab': 2, 'jawapan': 2, 'respon': 2,
+        'respons': 2, 'maklum balas': 2, 'hubungi': 2, 'menghubungi': 2, 'dihubungi': 2, 'call balik': 2, 'telefon balik': 2,
+        'telefon semula': 2, 'hubungi semula': 2, 'hubungi balik': 2, 'angkat': 2, 'diangkat': 2, 'berita': 1.5, 'khabar': 1.5,
+        'dapat masuk': 2, 'masuk talian': 2, 'dapat talian': 2, 'dapat bercakap': 2, 'dapat hubungi': 2,
+        'update': 1.5, 'dikemas kini': 1.5, 'susulan': 2, 'buat susulan': 2, 'panggilan': 2, 'call': 1.5,
+      },
+      topics: ['emel', 'e-mel', 'email', 'mesej', 'whatsapp', 'tiket', 'permohonan', 'pertanyaan', 'telefon', 'talian', 'hotline', 'borang', 'surat'],
+    },
+    passed_around: {
+      facts: {
+        'dipindahkan': 1, 'dipindahkan … lagi': 2, 'dipindahkan … kali': 2, 'disambungkan': 1, 'disambungkan … lagi': 2, 'sambung ke': 1,
+        'dipas': 1.5, 'pas ke': 1, 'dilempar': 2, 'ke sana sini': 2, 'sana sini': 1.5, 'tolak-menolak': 2, 'tolak menolak': 2,
+        'salah jabatan': 2, 'jabatan lain': 1.5, 'bahagian lain': 1.5, 'orang lain': 1, 'pegawai lain': 1, 'ejen lain': 1, 'staf lain': 1,
+        'orang berbeza': 1.5, 'orang yang berbeza': 1.5, 'orang yang lain': 1, 'terangkan semula': 2, 'terangkan balik': 2,
+        'menerangkan semula': 2, 'jelaskan semula': 2, 'jelaskan balik': 2, 'ulang cerita': 2, 'cerita semula': 2, 'cerita balik': 2,
+        'ulang semula': 2, 'ulang … lagi': 2, 'terangkan … lagi': 2, 'jelaskan … lagi': 2, 'cerita … lagi': 2, 'dari awal': 1, 'dari mula': 1,
+        'mula semula': 1, 'benda yang sama': 1, 'perkara yang sama': 1, 'soalan yang sama': 1, 'orang ketiga': 2, 'ejen baru': 1,         'bukan bahagian kami': 2, 'bukan urusan kami': 2, 'bukan bidang kuasa': 2, 'tiada siapa tahu': 2, 'tak ada siapa tahu': 2,
+        'takde siapa tahu': 2, 'semua tak tahu': 2, 'tuding jari': 2, 'suruh … hubungi': 1.25, 'suruh … telefon': 1.25, 'suruh … call': 1.25, 'suruh … pergi': 1, 'salahkan': 1.5, 'saling menyalahkan': 2,
+      },
+      topics: ['jabatan', 'bahagian', 'pegawai', 'ejen', 'staf', 'kakitangan', 'pengurus', 'penyelia', 'kaunter', 'cawangan'],
+    },
+    delay: {
+      facts: {
+        'lewat': 1, 'terlewat': 1.5, 'lambat': 1, 'sangat lambat': 1.5, 'lembab': 1.5, 'tertangguh': 1.5, 'ditangguhkan': 1, 'tangguh': 1,
+        'ditunda': 1, 'tunda': 1, 'tukar tarikh': 1, 'dianjakkan': 1, 'masih menunggu': 2, 'masih tunggu': 2, 'asyik tunggu': 2,
+        'tunggu lama': 2, 'menunggu lama': 2, 'lama menunggu': 2, 'tunggu': 1, 'menunggu': 1, 'ditunggu': 1, 'separuh jalan': 2,
+        'separuh siap': 2, 'tinggal separuh': 2, 'terbengkalai': 2, 'tergendala': 2, 'tunggu dah': 1, 'hilang': 1, 'sesat': 1, 'tersangkut': 1.5,
+        'mungkir janji': 2, 'sejuk': 1, 'kurang': 1, 'tertinggal': 1, 'tak sampai-sampai': 2, 'tak siap-siap': 2,
+      },
+      expected: {
+        'sampai': 2, 'tiba': 2, 'dihantar': 2, 'hantar': 2, 'datang': 2, 'muncul': 2, 'hadir': 2, 'siap': 2, 'disiapkan': 2,
+        'dipasang': 2, 'pasang': 1.5, 'tepati': 2, 'menepati': 2, 'ditepati': 2, 'tepat masa': 2, 'bergerak': 1,
+        'diproses': 2, 'proses': 1.5,
+      },
+      resolved: [
+        'sampai awal', 'tiba awal', 'tepat pada masanya', 'awal', 'baiki', 'membaiki', 'betulkan', 'membetulkan', 'selesai', 'sudah selesai', 'dah selesai', 'telah selesai', 'diselesaikan', 'beres', 'sudah beres', 'settle', 'dah settle',
+        'sudah settle', 'dibaiki', 'sudah dibaiki', 'dah dibaiki', 'diperbaiki', 'dah ok', 'sudah ok', 'dah okay', 'sudah okay',
+        'berfungsi semula', 'boleh guna semula', 'dah boleh guna', 'sudah boleh guna', 'masalah selesai',
+      ],
+      topics: ['pesanan', 'barang', 'bungkusan', 'parcel', 'penghantaran', 'kurier', 'pemasangan', 'juruteknik', 'tukang', 'temujanji', 'pos'],
+    },
+    defect: {
+      facts: {
+        'rosak': 2, 'cepat rosak': 2, 'kerosakan': 1.5, 'mati': 1, 'mati terus': 2, 'mati sendiri': 2, 'bocor': 2, 'koyak': 2, 'retak': 2,
+        'pecah': 2, 'patah': 2, 'calar': 1, 'kemek': 1, 'tercabut': 1.5, 'longgar': 1, 'berbunyi pelik': 2, 'bunyi pelik': 2,
+        'bunyi bising': 1.5, 'berbunyi bising': 2, 'berbunyi': 1, 'bunyi': 1, 'bising': 1, 'kerosakan yang sama': 2, 'basah': 1.5, 'basah lencun': 2, 'dalam hujan': 1, 'kemek teruk': 2,
+        'rosak yang sama': 2, 'terlalu panas': 1.5, 'panas sangat': 1.5, 'berasap': 2, 'hang': 1.5, 'tergantung': 2,
+        'crash': 1.5, 'error': 1, 'cacat': 2, 'kualiti rendah': 2, 'kualiti teruk': 2, 'kualiti buruk': 2, 'murah': 0.5, 'baru beli': 1,
+        'baru sahaja beli': 1, 'baru je beli': 1, 'baru dibeli': 1, 'baru seminggu': 1, 'baru sebulan': 1, 'baru … hari': 1, 'baru … minggu': 1, 'baru … bulan': 1, 'beli … lepas': 1, 'berkelip': 1.5, 'berkelip-kelip': 1.5,
+        'selepas … hari': 1, 'lepas … hari': 1, 'selepas … minggu': 1, 'lepas … minggu': 1, 'selepas sekali': 1, 'lepas sekali': 1,
+        'sekali basuh': 1, 'sekali guna': 1.5, 'pertama kali guna': 1, 'barang salah': 2, 'salah barang': 2, 'hantar salah': 2,
+        'tersalah hantar': 2, 'tukar ganti': 1, 'ganti baru': 1, 'nak tukar': 1, 'pulangkan barang': 1, 'tak sejuk': 2, 'tidak sejuk': 2,
+        'tak panas': 1.5, 'tidak panas': 1.5, 'tak boleh guna': 2, 'tidak boleh guna': 2, 'tak boleh digunakan': 2,
+        'tidak boleh digunakan': 2,
+      },
+      expected: {
+        'berfungsi': 2, 'hidup': 1.5, 'boleh hidup': 2, 'menyala': 2, 'boleh guna': 2, 'boleh digunakan': 2, 'boleh pakai': 2, 'jalan': 1, 'beroperasi': 2,
+        'air panas': 1.5, 'bekalan air': 1.5, 'elektrik': 1.5, 'internet': 1.5, 'wifi': 1.5, 'boleh on': 2, 'boleh buka': 1.5, 'cas': 1.5, 'connect': 1.5, 'bersambung': 1.5,
+      },
+      resolved: ['diganti', 'sudah diganti', 'dah diganti', 'ditukar baru'],
+      topics: [
+        'produk', 'mesin', 'peranti', 'telefon bimbit', 'handphone', 'komputer', 'laptop', 'penghawa dingin', 'aircond', 'peti sejuk',
+        'mesin basuh', 'pemanas air', 'tv', 'skrin', 'bateri', 'router', 'aplikasi', 'app', 'kualiti', 'waranti', 'jaminan', 'alat', 'pengisar',
+      ],
+    },
+    billing: {
+      facts: {
+        'dicaj dua kali': 2, 'caj dua kali': 2, 'kena caj dua kali': 2, 'dicaj … dua kali': 2, 'dibil dua kali': 2, 'bayar dua kali': 2,
+        'ditolak dua kali': 2, 'potong dua kali': 2, 'dipotong dua kali': 2, 'caj berganda': 2, 'dicaj berlebihan': 2, 'caj berlebihan': 2,
+        'terlebih caj': 2, 'lebih caj': 2, 'terlebih bayar': 2, 'caj lebih': 2, 'dicaj lebih': 2, 'caj tambahan': 1, 'caj tersembunyi': 2,
+        'bil salah': 2, 'bil … salah': 2, 'invois … salah': 2, 'caj untuk': 1, 'bil tak betul': 2, 'bil tidak betul': 2, 'invois salah': 2, 'jumlah salah': 2, 'amaun salah': 2, 'salah caj': 2,
+        'salah kira': 2, 'tersilap caj': 2, 'caj yang salah': 2, 'dicaj untuk': 1, 'bayaran balik': 1, 'refund': 1, 'pulangan wang': 1,
+        'pulangkan duit': 2, 'pulangkan wang': 2, 'pulangkan': 1, 'minta refund': 2, 'nak refund': 2, 'mahu refund': 2,
+        'mahu bayaran balik': 2, 'nak bayaran balik': 2, 'minta bayaran balik': 2, 'tuntut bayaran balik': 2, 'mohon bayaran balik': 2,
+        'tuntut': 1.5, 'duit saya balik': 2, 'duit balik': 2, 'wang saya balik': 2, 'ganti rugi': 2, 'pampasan': 1.5, 'mahal sangat': 1,
+        'terlalu mahal': 1, 'naik harga': 1, 'harga lama': 1.5, 'bil naik': 1.5, 'naik': 0.5, 'harga salah': 2, 'berganda': 1.5, 'tak pernah pesan': 1.5, 'tidak pernah pesan': 1.5, 'tak pernah order': 1.5, 'tak order': 1.5,
+        'tak langgan': 1.5, 'masih dicaj': 2, 'masih kena caj': 2, 'terus dicaj': 2, 'asyik dicaj': 2, 'potong duit': 1.5, 'dipotong': 1,
+        'lebih daripada sebut harga': 2, 'berbeza daripada sebut harga': 2, 'tak sama dengan sebut harga': 2,
+      },
+      expected: { 'langgan': 1.5, 'melanggan': 1.5, 'setuju': 2, 'bersetuju': 2, 'dikembalikan': 2, 'dipulangkan': 2, 'dikreditkan': 2, 'masuk': 1.5 },
+      resolved: [
+        'sudah masuk', 'dah masuk', 'telah masuk', 'sudah dikreditkan', 'dah dikreditkan', 'sudah dipulangkan', 'dah dipulangkan',
+        'bayaran balik … masuk', 'refund … masuk', 'duit … masuk', 'sudah refund', 'dah refund', 'sudah dikembalikan', 'dah dikembalikan', 'dapat balik duit', 'dah dapat refund', 'sudah terima bayaran balik',
+      ],
+      topics: ['bil', 'invois', 'caj', 'bayaran', 'harga', 'yuran', 'akaun bank', 'kad kredit', 'resit', 'penyata', 'duit', 'wang', 'ansuran', 'debit'],
+    },
+    churn: {
+      facts: {
+        'batal': 1, 'batalkan': 1, 'membatalkan': 1, 'dibatalkan': 0.5, 'batalkan langganan': 2, 'batal langganan': 2,
+        'batalkan … langganan': 2, 'batalkan … kontrak': 2, 'batal … kontrak': 2, 'tamatkan … kontrak': 2, 'tamatkan langganan': 2,
+        'tamatkan … langganan': 2, 'tutup akaun': 2, 'tutup … akaun': 2, 'berhenti langgan': 2, 'berhenti melanggan': 2, 'berhenti guna': 2,
+        'akan batal*': 1.5, 'nak batal*': 1, 'mahu batal*': 1, 'tukar ke': 1, 'beralih ke': 2, 'pindah ke': 1, 'tukar syarikat': 2,
+        'tukar provider': 2, 'tukar pembekal': 2, 'syarikat lain': 2, 'pembekal lain': 2, 'provider lain': 2, 'kedai lain': 1.5,
+        'tempat lain': 1.5, 'pesaing': 2, 'saingan': 2, 'lebih murah': 1, 'tawaran lebih baik': 1.5, 'pilihan lain': 2, 'alternatif': 1.5, 'setia': 0.5, 'peluang terakhir': 2,
+        'amaran terakhir': 2, 'kali terakhir': 2, 'kalau macam ni': 1, 'kalau begini': 1, 'melainkan': 1, 'mahkamah': 2, 'tribunal': 2,
+        'kpdn': 2, 'kpdnhep': 2, 'peguam': 2, 'viral': 2, 'tular': 2, 'tularkan': 2, 'media sosial': 1.5, 'bintang satu': 2,
+        'review buruk': 2, 'ulasan buruk': 2,
+      },
+      expected: {
+        'perbaharui': 2, 'memperbaharui': 2, 'renew': 2, 'cadangkan': 2, 'syorkan': 2, 'guna … lagi': 2, 'beli … lagi': 2,
+        'langgan … lagi': 2, 'datang … lagi': 1.5, 'percaya': 1.5, 'sambung kontrak': 2,
+      },
+      resolved: ['tukar ke sini', 'beralih ke sini', 'pindah ke sini', 'tukar kepada anda', 'pilih anda'],
+      topics: ['kontrak', 'langganan', 'keahlian', 'akaun', 'pelan', 'pakej', 'syarikat'],
+    },
+  },
+  negators: [
+    'tidak', 'tak', 'x', 'bukan', 'belum', 'blm', 'tiada', 'tak ada', 'tidak ada', 'takde', 'xde', 'jangan', 'tanpa', 'tidak pernah',
+    'tak pernah', 'langsung tidak', 'langsung tak', 'tiada siapa', 'tak ada siapa', 'tidak ada sesiapa', 'tiada sesiapa', 'takde siapa',
+    'tak ada orang', 'tiada orang', 'takde orang', 'tak seorang pun', 'gagal', 'enggan', 'tidak lagi', 'tak lagi', 'belum lagi',
+  ],
+  unmet: {
+    'sepatutnya': 2, 'patutnya': 2, 'sepatutnya sudah': 2, 'janji nak': 1.5, 'janji akan': 1.5, 'berjanji': 1, 'kata nak': 1, 'kata akan': 1.5,
+    'cakap nak': 1, 'cakap akan': 1.5, 'dijadualkan': 1, 'dijangka': 1, 'kononnya': 1, 'katanya': 1,
+  },
+  breaks: ['tetapi', 'tapi', 'namun', 'cuma', 'lepas tu', 'kemudian', 'saya akan', 'kami akan', 'maka', 'jadi', 'sekarang'],
+  hypothetical: ['sama ada', 'syarikat lama', 'pembekal lama', 'provider lama', 'syarikat sebelum ini', 'syarikat dulu', 'kalau', 'jika', 'sekiranya', 'andai', 'andaikata', 'seandainya', 'jikalau', 'kalau-kalau', 'supaya', 'agar', 'untuk elak', 'bagi mengelak', 'manalah tahu'],
+  irrealis: ['akan', 'boleh', 'harap', 'berharap', 'harap-harap', 'mahu', 'nak', 'mau', 'perlu', 'minta', 'mohon', 'sila', 'semoga', 'mungkin', 'hendak', 'ingin', 'kena'],
+  questions: ['adakah', 'apakah', 'bolehkah', 'bagaimanakah', 'bagaimana', 'macam mana', 'camne', 'berapa', 'bertanya', 'ingin tahu', 'nak tahu', 'mahu tahu', 'nak tanya', 'ingin bertanya', 'mohon maklumat', 'pertanyaan tentang', 'tanya tentang', 'tanya sama ada', 'tanya jika', 'tanya kalau'],
+  rhetorical: ['kenapa', 'mengapa', 'apasal', 'apa dah jadi', 'apa yang berlaku', 'sampai bila', 'berapa lama lagi', 'berapa kali', 'takkan', 'mana dia', 'bila nak', 'bila lagi'],
+  neutral: [
+    'tiada masalah', 'tak ada masalah', 'tidak ada masalah', 'takde masalah', 'xde masalah', 'tak teruk', 'tidak teruk', 'terima kasih',
+    'tak apa', 'tidak apa', 'takpe', 'tak mengapa', 'tidak mengapa', 'jangan risau', 'tak sabar', 'tidak sabar', 'tak kisah', 'tidak kisah',
+    'tak perlu', 'tidak perlu', 'tak payah', 'tidak payah', 'tak silap', 'lagi satu', 'satu lagi', 'lagi pun', 'lagipun', 'lagi bagus',
+    'lebih lagi', 'tiada apa-apa masalah', 'tak ada apa-apa masalah', 'tiada sebarang masalah', 'tanpa masalah', 'selamat pagi',
+    'selamat petang', 'tak lama lagi', 'tidak lama lagi', 'masih baik', 'masih elok', 'masih ok', 'masih berfungsi', 'masih okay',
+    'sampai jumpa', 'salah faham', 'dua lagi', 'tiga lagi', 'sikit lagi', 'sedikit lagi', 'lagi seorang',
+  ],
+  doubleNegation: 'concord',
+};
