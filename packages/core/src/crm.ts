@@ -368,7 +368,11 @@ export function createCrm(options: CrmOptions = {}): Crm {
     list: (entity, query) => store.list(entity, query),
     history: (customerId, query) => store.history(customerId, query),
     changes: (query) => store.changes(query),
-    write: (ops, writeOptions) => hub.write(ops, { origin, ...writeOptions }),
+    // The hot path (no one follows the feed, the default origin) adds no promise and no object.
+    write: (ops, writeOptions) => {
+      const given = writeOptions === undefined && origin === 'app' ? undefined : { origin, ...writeOptions };
+      return hub.active ? hub.write(ops, given) : store.write(ops, given);
+    },
     ...(store.subscribe ? { subscribe: (listener: ChangeListener) => store.subscribe!(listener) } : {}),
     close: () => store.close(),
   };

@@ -226,6 +226,17 @@ export function memoryStore(options: MemoryStoreOptions = {}): CrmStore {
   };
   const listeners = new Set<(changes: readonly Change[]) => void>();
   let closed = false;
+  // Many writes commit in the same millisecond: format its instant once for them.
+  let lastMs = Number.NaN;
+  let lastAt = '';
+  const commitTime = () => {
+    const ms = now();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastAt = new Date(ms).toISOString();
+    }
+    return lastAt;
+  };
 
   const assertOpen = () => {
     if (closed) throw new CrmError('memoryStore: the store is closed', { code: 'CLOSED' });
@@ -240,10 +251,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): CrmStore {
     }
   };
 
-  /** Drops the oldest changes beyond the retention (in steps, so that trimming stays cheap). */
+  /** Drops the oldest changes beyond the retention (in steps, so that trimming stays cheap; the feed may hold up to 64k more meanwhile). */
   const trim = () => {
     const excess = feedRecords.length - feedRetention;
-    if (excess <= 0 || (excess < 1024 && excess < feedRetention)) return;
+    // In steps of up to 64k changes: each trim copies what is kept, so its cost per write stays small.
+    if (excess <= 0 || excess < Math.min(feedRetention, 65_536)) return;
     // Cut at a write's boundary, keeping the write that straddles the line whole.
     let cut = excess;
     while (cut > 0 && feedWrites[cut - 1] === feedWrites[cut]) cut--;
@@ -329,7 +341,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): CrmStore {
       const currents = checkOps(ops);
       // Every check passed: apply all, synchronously, so no reader sees half a write.
       const first = feedRecords.length;
-      const meta: WriteMeta = { writeId: base + first + ops.length, at: new Date(now()).toISOString(), origin };
+      const meta: WriteMeta = { writeId: base + first + ops.length, at: commitTime(), origin };
       for (let i = 0; i < ops.length; i++) {
         const op = ops[i]!;
         const table = tables[op.entity];
