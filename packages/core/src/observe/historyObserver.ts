@@ -1,3 +1,4 @@
+import { complaintSummary } from '../store/queries.js';
 import type { Crm } from '../crm.js';
 import { CrmNotFoundError } from '../errors/notFoundError.js';
 import type { Channel } from '../schemas/primitives.js';
@@ -28,14 +29,7 @@ export type HistoryObserverQuery = Omit<CrmHistoryQuery, 'cursor'>;
  */
 export type HistorySnapshot = PagedSnapshot<HistoryItem>;
 
-const summarize = (complaint: Complaint): ComplaintSummary => ({
-  id: complaint.id,
-  subject: complaint.subject,
-  status: complaint.status,
-  priority: complaint.priority,
-  ownerId: complaint.ownerId,
-  channel: complaint.channel,
-});
+const summarize = complaintSummary;
 
 const sameSummary = (a: ComplaintSummary, b: ComplaintSummary) =>
   a.subject === b.subject && a.status === b.status && a.priority === b.priority && a.ownerId === b.ownerId && a.channel === b.channel;

@@ -135,22 +135,27 @@ function withAddressIds<A extends { id?: string | undefined }>(ctx: ServiceConte
   return addresses.map((address) => ({ ...address, id: address.id ?? ctx.newId() }));
 }
 
+/** A new customer record (version 1) from validated input: ids for its addresses, no duplicate emails or tags. */
+function newCustomer(ctx: ServiceContext, input: ReturnType<typeof CustomerInputSchema.parse>, now: string): Customer {
+  return {
+    id: ctx.newId(),
+    ...input,
+    emails: [...new Set(input.emails)],
+    tags: [...new Set(input.tags)],
+    addresses: withAddressIds(ctx, input.addresses),
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 export function customerService(ctx: ServiceContext): CustomerService {
   return {
     async create(raw) {
       const input = parseOrThrow(CustomerInputSchema, raw, 'customer input');
       checkStaff(ctx, input.ownerId, 'customer input', 'ownerId');
       const now = nowIso(ctx);
-      const customer: Customer = {
-        id: ctx.newId(),
-        ...input,
-        emails: [...new Set(input.emails)],
-        tags: [...new Set(input.tags)],
-        addresses: withAddressIds(ctx, input.addresses),
-        version: 1,
-        createdAt: now,
-        updatedAt: now,
-      };
+      const customer = newCustomer(ctx, input, now);
       await ctx.store.write([{ type: 'create', entity: 'customers', record: customer }]);
       ctx.emit('customer.created', { customer });
       return customer;
@@ -166,16 +171,7 @@ export function customerService(ctx: ServiceContext): CustomerService {
         } catch (error) {
           throw atIndex(error, i, 'customer inputs');
         }
-        return {
-          id: ctx.newId(),
-          ...input,
-          emails: [...new Set(input.emails)],
-          tags: [...new Set(input.tags)],
-          addresses: withAddressIds(ctx, input.addresses),
-          version: 1,
-          createdAt: now,
-          updatedAt: now,
-        };
+        return newCustomer(ctx, input, now);
       });
       const origin = options?.origin;
       await ctx.store.write(

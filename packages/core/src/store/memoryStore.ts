@@ -4,6 +4,7 @@ import type { Touchpoint } from '../schemas/touchpoint.js';
 import { CrmError } from '../errors/crmError.js';
 import {
   MAX_WRITE_OPS,
+  complaintSummary,
   checkChangesQuery,
   checkFeedPosition,
   checkWriteOptions,
@@ -287,14 +288,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): CrmStore {
     });
   };
 
-  const summarize = (complaint: Complaint): ComplaintSummary => ({
-    id: complaint.id,
-    subject: complaint.subject,
-    status: complaint.status,
-    priority: complaint.priority,
-    ownerId: complaint.ownerId,
-    channel: complaint.channel,
-  });
+  const summarize = complaintSummary;
 
   /** Walks the most selective index a filter allows; every filter is still checked by `matches`. */
   const listWalks = (entity: EntityName, filter: Record<string, unknown>, order: 'asc' | 'desc', after?: string) => {

@@ -5,7 +5,7 @@ import type { Complaint, ComplaintActivity } from '../schemas/complaint.js';
 import { checkLimit, decodeCursor, encodeCursor } from './cursor.js';
 import { LIST_FILTERS } from './filters.js';
 import { CrmFeedExpiredError } from '../errors/feedExpiredError.js';
-import type { EntityName, EntityRecords, HistoryItem, HistoryQuery, ListQuery, Page, StoreWriteOptions, WriteOp } from './types.js';
+import type { ComplaintSummary, EntityName, EntityRecords, HistoryItem, HistoryQuery, ListQuery, Page, StoreWriteOptions, WriteOp } from './types.js';
 
 /**
  * The checks every {@link CrmStore} makes on its arguments, shared so that each store (memory,
@@ -222,3 +222,13 @@ export function historyPage(items: HistoryItem[], more: boolean): Page<HistoryIt
   const last = items[items.length - 1];
   return { items, nextCursor: more && last ? encodeCursor('history', last.at + last.id) : null };
 }
+
+/** A complaint as a history shows it next to its activity. */
+export const complaintSummary = (complaint: Complaint): ComplaintSummary => ({
+  id: complaint.id,
+  subject: complaint.subject,
+  status: complaint.status,
+  priority: complaint.priority,
+  ownerId: complaint.ownerId,
+  channel: complaint.channel,
+});
