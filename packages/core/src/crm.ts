@@ -28,9 +28,24 @@ import { defaultRouting, type RoutingFunction } from './services/routing.js';
 import { feedHub, type ChangeListener } from './events/feed.js';
 import { activityMemory, eventsOfWrite } from './events/derive.js';
 import { checkWriteOptions } from './store/queries.js';
+import {
+  fieldRegistry,
+  type FieldFilterOf,
+  type FieldInputsOf,
+  type FieldPatchOf,
+  type FieldRegistry,
+  type FieldValuesOf,
+  type FieldsDeclaration,
+} from './fields/declaration.js';
+import type { EntityName, EntityRecords } from './store/types.js';
+import type { CustomerInput, CustomerPatch } from './schemas/customer.js';
+import type { TouchpointInput } from './schemas/touchpoint.js';
+import type { ComplaintOpenInput } from './schemas/complaint.js';
+import type { ComplaintQuery, CustomerQuery, TouchpointQuery } from './services/query.js';
+import { fieldsService, type FieldsService } from './services/fields.js';
 
 /** Options of {@link createCrm}. Every one has a default that runs in browsers, Node and edge runtimes. */
-export interface CrmOptions {
+export interface CrmOptions<F extends FieldsDeclaration = FieldsDeclaration> {
   /**
    * Where records are kept.
    * @default memoryStore()
@@ -135,13 +150,98 @@ export interface CrmOptions {
    * @default 1000
    */
   pollIntervalMs?: number;
+  /**
+   * The host app's own custom fields per entity, each a validator of the host's library that
+   * implements Standard Schema (zod, valibot, ArkType, …), bare or with labels, remote names for
+   * sync and a conversion type. Records then carry them in `fields`, typed from the declaration;
+   * writes validate them (an undeclared field or a bad value is a `CrmValidationError` naming
+   * `fields.<name>`), and lists filter by them (`list({ fields: { tier: 'gold' } })`). See
+   * docs/fields.md.
+   * @example
+   * ```ts
+   * import * as z from 'zod'
+   * fields: {
+   *   customers: { tier: { schema: z.enum(['gold', 'silver', 'bronze']), labels: { en: 'Tier', it: 'Livello' }, remote: { hubspot: 'crm_tier' } } },
+   *   complaints: { serial: z.string().regex(/^[A-Z0-9-]{4,32}$/) },
+   * }
+   * ```
+   */
+  fields?: F;
 }
+
+/**
+ * Whether `F` is the wide {@link FieldsDeclaration}: a CRM made without a `fields` option, or a
+ * `Crm` typed without one. Its records carry `fields` as untyped JSON (and a CRM without a
+ * declaration refuses every field at run time).
+ */
+type Untyped<F> = FieldsDeclaration extends F ? true : false;
+/** The declaration of entity `E` in `F`. */
+type EntityDeclaration<F, E extends EntityName> = E extends keyof F ? F[E] : undefined;
+/** Replaces the `fields` of `T` by `Fields`. */
+type WithFields<T, Fields> = Omit<T, 'fields'> & { fields?: Fields };
+
+/**
+ * A stored record of entity `E` as a CRM declared with `F` returns it: `fields` typed by the
+ * declaration (each field optional: records written before it was declared lack it).
+ */
+export type CrmRecord<E extends EntityName, F extends FieldsDeclaration = FieldsDeclaration> =
+  Untyped<F> extends true ? EntityRecords[E] : WithFields<EntityRecords[E], FieldValuesOf<EntityDeclaration<F, E>>>;
+
+/** The input of `crm.customers.create` with the declared fields. */
+export type CrmCustomerInput<F extends FieldsDeclaration = FieldsDeclaration> =
+  Untyped<F> extends true ? CustomerInput : WithFields<CustomerInput, FieldInputsOf<EntityDeclaration<F, 'customers'>>>;
+/** The patch of `crm.customers.update` with the declared fields (`null` removes one). */
+export type CrmCustomerPatch<F extends FieldsDeclaration = FieldsDeclaration> =
+  Untyped<F> extends true ? CustomerPatch : WithFields<CustomerPatch, FieldPatchOf<EntityDeclaration<F, 'customers'>>>;
+/** The input of `crm.touchpoints.log` with the declared fields. */
+export type CrmTouchpointInput<F extends FieldsDeclaration = FieldsDeclaration> =
+  Untyped<F> extends true ? TouchpointInput : WithFields<TouchpointInput, FieldInputsOf<EntityDeclaration<F, 'touchpoints'>>>;
+/** The input of `crm.complaints.open` with the declared fields, on the complaint and on its touchpoint. */
+export type CrmComplaintInput<F extends FieldsDeclaration = FieldsDeclaration> =
+  Untyped<F> extends true
+    ? ComplaintOpenInput
+    : Omit<ComplaintOpenInput, 'fields' | 'touchpoint'> & {
+        fields?: FieldInputsOf<EntityDeclaration<F, 'complaints'>>;
+        touchpoint?: WithFields<NonNullable<ComplaintOpenInput['touchpoint']>, FieldInputsOf<EntityDeclaration<F, 'touchpoints'>>>;
+      };
+/** A list query of entity `E` with equality filters on the declared fields. */
+export type CrmListQuery<E extends EntityName, F extends FieldsDeclaration = FieldsDeclaration> = Untyped<F> extends true
+  ? { customers: CustomerQuery; touchpoints: TouchpointQuery; complaints: ComplaintQuery }[E]
+  : WithFields<{ customers: CustomerQuery; touchpoints: TouchpointQuery; complaints: ComplaintQuery }[E], FieldFilterOf<EntityDeclaration<F, E>>>;
+/** What `setFields` takes for entity `E`: declared fields, `null` to remove one. */
+export type CrmFieldsPatch<E extends EntityName, F extends FieldsDeclaration = FieldsDeclaration> =
+  Untyped<F> extends true ? { readonly [name: string]: unknown } : FieldPatchOf<EntityDeclaration<F, E>>;
 
 /** An event handler: gets the event's one payload object. */
 export type CrmEventHandler<E extends CrmEventName> = (payload: CrmEvents[E]) => void;
 
-/** A CRM: services over a store, with typed events. Made by {@link createCrm}. */
-export interface Crm extends Analytics {
+/**
+ * A CRM: services over a store, with typed events. Made by {@link createCrm}. `F` is the custom
+ * fields declaration (`createCrm({ fields })`), from which records' `fields` are typed
+ * ({@link TypedCrm}); a plain `Crm` carries them as untyped JSON ({@link UntypedCrm}), and every
+ * `Crm<F>` can be passed where a plain `Crm` is expected.
+ */
+export type Crm<F extends FieldsDeclaration = FieldsDeclaration> = Untyped<F> extends true ? UntypedCrm : TypedCrm<F>;
+
+/** A {@link Crm} whose services type the custom fields declared with `F`. */
+export type TypedCrm<F extends FieldsDeclaration> = Omit<UntypedCrm, 'customers' | 'touchpoints' | 'complaints'> & {
+  /** Customers and prospects. */
+  readonly customers: CustomerService<
+    CrmRecord<'customers', F>,
+    CrmCustomerInput<F>,
+    CrmCustomerPatch<F>,
+    CrmListQuery<'customers', F>,
+    CrmRecord<'complaints', F>,
+    CrmRecord<'touchpoints', F>
+  >;
+  /** Contacts with customers. */
+  readonly touchpoints: TouchpointService<CrmRecord<'touchpoints', F>, CrmTouchpointInput<F>, CrmListQuery<'touchpoints', F>, CrmFieldsPatch<'touchpoints', F>>;
+  /** Complaints and their lifecycle. */
+  readonly complaints: ComplaintService<CrmRecord<'complaints', F>, CrmComplaintInput<F>, CrmListQuery<'complaints', F>, CrmFieldsPatch<'complaints', F>>;
+};
+
+/** A {@link Crm} made without a `fields` declaration, or seen without one: custom fields are untyped JSON. */
+export interface UntypedCrm extends Analytics {
   /** Customers and prospects. */
   readonly customers: CustomerService;
   /** Contacts with customers. */
@@ -161,6 +261,8 @@ export interface Crm extends Analytics {
   readonly sla: SlaService;
   /** May we contact this customer now, on this channel? The contact-frequency policy. */
   readonly contactPolicy: ContactPolicyService;
+  /** The declared custom fields (`createCrm({ fields })`): their labels, and the records that no longer fit them. */
+  readonly fields: FieldsService;
   /** The staff directory given to `createCrm` (empty when none was given). */
   readonly staff: readonly Staff[];
   /** The store this CRM writes to. */
@@ -213,6 +315,7 @@ interface NormalizedOptions {
   routing: RoutingFunction | null;
   origin: string;
   pollIntervalMs: number;
+  fields: FieldRegistry;
 }
 
 const KNOWN_OPTIONS = new Set([
@@ -227,6 +330,7 @@ const KNOWN_OPTIONS = new Set([
   'signals',
   'origin',
   'pollIntervalMs',
+  'fields',
 ]);
 const StaffListSchema = list(StaffSchema, 10_000);
 
@@ -289,7 +393,8 @@ function normalizeOptions(options: CrmOptions): NormalizedOptions {
     throw CrmValidationError.field('createCrm options', ['routing'], 'expected a function returning { ownerId, reasons } (or null), or false');
   }
   const kpiTargets = options.kpiTargets === undefined ? {} : parseKpiTargets(options.kpiTargets);
-  return { store, clock, ids, staff, policies, calendars, contactPolicy, kpiTargets, routing: routing || null, origin, pollIntervalMs };
+  const fields = fieldRegistry(options.fields);
+  return { store, clock, ids, staff, policies, calendars, contactPolicy, kpiTargets, routing: routing || null, origin, pollIntervalMs, fields };
 }
 
 /**
@@ -306,8 +411,8 @@ function normalizeOptions(options: CrmOptions): NormalizedOptions {
  * const { items } = await crm.history(customer.id)
  * ```
  */
-export function createCrm(options: CrmOptions = {}): Crm {
-  const { store, clock, ids, staff, policies, calendars, contactPolicy, kpiTargets, routing, origin, pollIntervalMs } =
+export function createCrm<F extends FieldsDeclaration = FieldsDeclaration>(options: CrmOptions<F> = {}): Crm<F> {
+  const { store, clock, ids, staff, policies, calendars, contactPolicy, kpiTargets, routing, origin, pollIntervalMs, fields } =
     normalizeOptions(options);
   const signals = normalizeSignals(options.signals);
   const emitter: Emitter = new EventEmitter();
@@ -391,13 +496,15 @@ export function createCrm(options: CrmOptions = {}): Crm {
     contactPolicy,
     routing,
     origin,
+    fields,
     emit,
   };
   const sla = slaService(ctx, rules);
 
   // Listeners are called through `emit` above, one by one, so eventemitter3's own emit is unused.
   const onceWrappers = new WeakMap<(...args: never[]) => void, (...args: never[]) => void>();
-  return {
+  // The services work on untyped fields; the declaration's types are the caller's view of them.
+  const crm: UntypedCrm = {
     customers: customerService(ctx),
     touchpoints: touchpointService(ctx, signals),
     complaints: complaintService(ctx),
@@ -412,6 +519,7 @@ export function createCrm(options: CrmOptions = {}): Crm {
       briefOf: rules.briefOf,
       calendarOf: (complaint) => (complaint.slaPolicyId === undefined ? null : calendars.get(complaint.slaPolicyId) ?? null),
     }),
+    fields: fieldsService(ctx),
     staff: staff ?? [],
     store,
     clock,
@@ -452,4 +560,5 @@ export function createCrm(options: CrmOptions = {}): Crm {
       await store.close();
     },
   };
+  return crm as Crm<F>;
 }

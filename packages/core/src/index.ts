@@ -4,7 +4,21 @@
  *
  * @packageDocumentation
  */
-export { createCrm, type Crm, type CrmOptions, type CrmEventHandler } from './crm.js';
+export {
+  createCrm,
+  type Crm,
+  type TypedCrm,
+  type UntypedCrm,
+  type CrmOptions,
+  type CrmEventHandler,
+  type CrmRecord,
+  type CrmCustomerInput,
+  type CrmCustomerPatch,
+  type CrmTouchpointInput,
+  type CrmComplaintInput,
+  type CrmListQuery,
+  type CrmFieldsPatch,
+} from './crm.js';
 export * from './errors/index.js';
 export * from './schemas/index.js';
 export type { CrmEvents, CrmEventName, EventMeta, SlaEvent, SlaTarget } from './events/events.js';
@@ -47,6 +61,24 @@ export {
 // Types only: the lexicon classifier itself is on the `@crm/core/signals` subpath.
 export type { SignalClassifier, SignalText, SignalVerdict } from './signals/types.js';
 export type { WriteOptions } from './services/context.js';
+export type { FieldsService, FieldAuditItem } from './services/fields.js';
+export type { SetFieldsOptions } from './services/complaints.js';
+export {
+  fieldLabel,
+  type FieldsDeclaration,
+  type EntityFieldsDeclaration,
+  type FieldSpec,
+  type FieldDefinition,
+  type FieldRemoteNames,
+  type FieldType,
+  type DeclaredField,
+  type FieldValuesOf,
+  type FieldInputsOf,
+  type FieldPatchOf,
+  type FieldFilterOf,
+  type SchemaOf,
+} from './fields/declaration.js';
+export { isStandardSchema, type StandardSchemaV1 } from './fields/standardSchema.js';
 export {
   CustomerQuerySchema,
   TouchpointQuerySchema,

@@ -92,7 +92,7 @@ describe('the sources', () => {
     ['errors', 'clock', 'ids'],
     ['schemas', 'events/events.ts'],
     ['calendar'],
-    ['store', 'signals', 'events', 'complaints'],
+    ['store', 'signals', 'events', 'complaints', 'fields'],
     ['sla', 'policy', 'analytics'],
     ['services'],
     ['crm.ts'],

@@ -83,7 +83,7 @@ export function eventsOfWrite(changes: readonly Change[], memory: ReturnType<typ
       out.push(change.op === 'create' ? ['customer.created', { customer, origin }] : ['customer.updated', { customer, origin }]);
     } else if (change.entity === 'touchpoints') {
       const touchpoint = record as Touchpoint;
-      if (change.op === 'create') out.push(['touchpoint.logged', { touchpoint, origin }]);
+      out.push(change.op === 'create' ? ['touchpoint.logged', { touchpoint, origin }] : ['touchpoint.updated', { touchpoint, origin }]);
       const suggested = suggestionEvent(touchpoint, origin);
       if (suggested && change.op === 'create') out.push(suggested);
     } else {

@@ -43,6 +43,11 @@ export interface CrmEvents {
   /** A customer, their touchpoints and complaints were erased (`crm.customers.erase`). */
   'customer.erased': { customerId: string; reason?: string } & EventMeta;
   'touchpoint.logged': { touchpoint: Touchpoint } & EventMeta;
+  /**
+   * A touchpoint changed after it was logged: its custom fields (`crm.touchpoints.setFields`) or
+   * its complaint suggestion. `previous` as for `customer.updated`.
+   */
+  'touchpoint.updated': { touchpoint: Touchpoint; previous?: Touchpoint } & EventMeta;
   'complaint.opened': { complaint: Complaint; touchpoint: Touchpoint | null } & EventMeta;
   'complaint.responded': { complaint: Complaint; activity: Entry<'responded'> } & EventMeta;
   'complaint.assigned': { complaint: Complaint; activity: Entry<'assigned'>; from: string | null; to: string; reason: string } & EventMeta;

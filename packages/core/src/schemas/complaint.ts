@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
-import { ChannelSchema, ExternalIdsSchema, IdSchema, IsoTimestampSchema, LocaleSchema, list, text, wholeNumber } from './primitives.js';
+import { ChannelSchema, ExternalIdsSchema, IdSchema, IsoTimestampSchema, LocaleSchema, list, pattern, text, wholeNumber } from './primitives.js';
 import { recordMeta } from './record.js';
+import { FIELD_NAME_PATTERN, FieldValuesSchema, MAX_FIELDS } from './fields.js';
 import { DirectionSchema, TouchpointInputSchema } from './touchpoint.js';
 
 /** How urgent a complaint is. */
@@ -68,6 +69,12 @@ export const ComplaintActivitySchema = /* @__PURE__ */ (() =>
       comment: z.optional(text(2000, 1)),
     }),
     z.strictObject({ ...activityBase, type: z.literal('note'), text: text(20_000, 1) }),
+    /** Custom fields set or removed (`crm.complaints.setFields`): their names, not their values. */
+    z.strictObject({
+      ...activityBase,
+      type: z.literal('fields_changed'),
+      names: list(pattern(FIELD_NAME_PATTERN, 'expected a custom field name'), MAX_FIELDS),
+    }),
     /**
      * An SLA crossing, recorded by the SLA scheduler when it emits the matching event, so that
      * each is emitted once even across restarts and several processes. `cycle` is the id of the
@@ -103,6 +110,8 @@ export const ComplaintInputSchema = z.strictObject({
   /** The language to answer in; defaults to the customer's locale. */
   locale: z.optional(LocaleSchema),
   externalIds: z._default(ExternalIdsSchema, {}),
+  /** The host app's own fields, as declared with `createCrm({ fields: { complaints } })`. */
+  fields: z.optional(FieldValuesSchema),
 });
 
 const { customerId: _customerId, complaintId: _complaintId, ...touchpointShape } = TouchpointInputSchema.def.shape;

@@ -15,6 +15,7 @@ import {
   text,
 } from './primitives.js';
 import { recordMeta } from './record.js';
+import { FieldValuesSchema } from './fields.js';
 
 /** Where a customer stands: a `prospect` not yet buying, a `customer`, or a `former` customer. */
 export const CustomerKindSchema = z.enum(['prospect', 'customer', 'former']);
@@ -84,6 +85,8 @@ export const CustomerInputSchema = z.strictObject({
   externalIds: z._default(customerFields.externalIds, {}),
   /** Why a prospect or former customer is not buying. */
   notBuyingReason: z.optional(customerFields.notBuyingReason),
+  /** The host app's own fields, as declared with `createCrm({ fields: { customers } })`. */
+  fields: z.optional(FieldValuesSchema),
 });
 
 /**
@@ -104,6 +107,8 @@ export const CustomerPatchSchema = z.strictObject({
   contactPreferences: z.optional(z.nullable(customerFields.contactPreferences)),
   externalIds: z.optional(customerFields.externalIds),
   notBuyingReason: z.optional(z.nullable(customerFields.notBuyingReason)),
+  /** Merged into the stored fields key by key; a key set to `null` is removed. */
+  fields: z.optional(FieldValuesSchema),
 });
 
 /** A stored postal address: always has an `id` and a `status`. */

@@ -1,6 +1,7 @@
 export * from './primitives.js';
 export * from './duration.js';
 export * from './record.js';
+export * from './fields.js';
 export * from './customer.js';
 export * from './touchpoint.js';
 export * from './signal.js';

@@ -12,6 +12,7 @@ import {
   wholeNumber,
 } from './primitives.js';
 import { recordMeta } from './record.js';
+import { FieldValuesSchema } from './fields.js';
 import { SignalSchema } from './signal.js';
 
 /** Whether the customer reached us (`inbound`) or we reached the customer (`outbound`). */
@@ -115,6 +116,8 @@ export const TouchpointInputSchema = z.strictObject({
   externalIds: z._default(touchpointFields.externalIds, {}),
   /** Log an outbound contact that the contact-frequency policy blocks, saying why. */
   policyOverride: z.optional(touchpointFields.policyOverride),
+  /** The host app's own fields, as declared with `createCrm({ fields: { touchpoints } })`. */
+  fields: z.optional(FieldValuesSchema),
 });
 
 /** A stored touchpoint: one contact with a customer. */

@@ -16,7 +16,8 @@ import { DirectionSchema, type Touchpoint } from '../schemas/touchpoint.js';
 import type { Page, WriteOp } from '../store/types.js';
 import { routeComplaint } from './routing.js';
 import { acceptSignal, suggestionMethods, type Accepting, type ComplaintSuggestions, type OpenForSuggestion } from './suggestions.js';
-import { checkStaff, getOrThrow, nowIso, type ServiceContext } from './context.js';
+import { checkStaff, getOrThrow, mergeFields, nowIso, setFields, type ServiceContext, type WriteOptions } from './context.js';
+import type { FieldValues } from '../schemas/fields.js';
 import { appendActivity, entryMaker } from './activityWrite.js';
 import { ComplaintQuerySchema, splitQuery, type ComplaintQuery } from './query.js';
 import { buildTouchpoint } from './touchpoints.js';
@@ -82,7 +83,16 @@ export type ResolveOptions = z.input<typeof ResolveOptionsSchema>;
 export type ReopenOptions = z.input<typeof ReopenOptionsSchema>;
 
 /** `crm.complaints`: the complaint lifecycle, every step recorded in the complaint's activity log. */
-export interface ComplaintService extends ComplaintSuggestions {
+/**
+ * `crm.complaints`. The type parameters are the record and input types, with the custom fields
+ * declared with `createCrm({ fields })` (the defaults carry untyped JSON fields).
+ */
+export interface ComplaintService<
+  C = Complaint,
+  I = ComplaintOpenInput,
+  Q = ComplaintQuery,
+  FP = { readonly [name: string]: unknown },
+> extends ComplaintSuggestions {
   /**
    * Opens a complaint (status `new`). With `touchpoint`, also logs the contact it came from; with
    * `touchpointId`, links one already logged. Complaint and touchpoint are written together or not at all.
@@ -95,30 +105,54 @@ export interface ComplaintService extends ComplaintSuggestions {
    * })
    * ```
    */
-  open(input: ComplaintOpenInput): Promise<Complaint>;
+  open(input: I): Promise<C>;
   /** The complaint with this id; throws `CrmNotFoundError` if there is none. */
-  get(id: string): Promise<Complaint>;
+  get(id: string): Promise<C>;
   /** Complaints matching the filters, newest first. `status` takes one status or several. */
-  list(query?: ComplaintQuery): Promise<Page<Complaint>>;
+  list(query?: Q): Promise<Page<C>>;
   /**
    * Records a response. An outbound response to a `new` or `reopened` complaint moves it to
    * `open`; an inbound message on a `pending_customer` complaint moves it back to `open`.
+   *
+   * An inbound message on a `resolved` complaint is recorded like a note from the customer (a
+   * thank-you, say): the complaint stays resolved, and no SLA clock starts, not even when the
+   * complaint is reopened later. When the message means the problem is back, call
+   * {@link ComplaintService.reopen} first and then record it: it then starts a `nextResponse`
+   * clock. A `closed` complaint refuses responses.
    */
-  respond(id: string, input?: RespondInput): Promise<Complaint>;
+  respond(id: string, input?: RespondInput): Promise<C>;
   /** Hands the complaint to another owner, with the reason recorded in the log and the history. */
-  assign(id: string, ownerId: string, options: AssignOptions): Promise<Complaint>;
+  assign(id: string, ownerId: string, options: AssignOptions): Promise<C>;
   /** Moves the complaint to another status, if {@link COMPLAINT_TRANSITIONS} allows it. */
-  setStatus(id: string, status: ComplaintStatus, options?: SetStatusOptions): Promise<Complaint>;
+  setStatus(id: string, status: ComplaintStatus, options?: SetStatusOptions): Promise<C>;
   /** Marks the complaint `resolved`, optionally with a note and a satisfaction score (1–5). */
-  resolve(id: string, options?: ResolveOptions): Promise<Complaint>;
+  resolve(id: string, options?: ResolveOptions): Promise<C>;
   /** Reopens a resolved complaint, with the reason. */
-  reopen(id: string, options: ReopenOptions): Promise<Complaint>;
+  reopen(id: string, options: ReopenOptions): Promise<C>;
   /** Changes the priority, with an optional reason. */
-  setPriority(id: string, priority: Priority, options?: z.input<typeof SetPriorityOptionsSchema>): Promise<Complaint>;
+  setPriority(id: string, priority: Priority, options?: z.input<typeof SetPriorityOptionsSchema>): Promise<C>;
   /** Records the customer's satisfaction (1–5) with a resolved or closed complaint. */
-  rate(id: string, score: number, options?: z.input<typeof RateOptionsSchema>): Promise<Complaint>;
+  rate(id: string, score: number, options?: z.input<typeof RateOptionsSchema>): Promise<C>;
   /** Adds an internal note to the activity log. */
-  addNote(id: string, note: string, options?: z.input<typeof NoteOptionsSchema>): Promise<Complaint>;
+  addNote(id: string, note: string, options?: z.input<typeof NoteOptionsSchema>): Promise<C>;
+  /**
+   * Changes a complaint's custom fields (`createCrm({ fields: { complaints } })`), merged key by
+   * key: a given field is validated by its declaration and replaces the stored value; `null`
+   * removes it. The activity log records which fields changed (`fields_changed`, names only),
+   * and `complaint.updated` is emitted. Works on closed complaints too (a serial number found later).
+   *
+   * @example
+   * ```ts
+   * await crm.complaints.setFields(complaint.id, { serial: 'SN-4471-B' }, { actorId: 'linda' })
+   * ```
+   */
+  setFields(id: string, fields: FP, options?: SetFieldsOptions): Promise<C>;
+}
+
+/** Options of `crm.complaints.setFields`. */
+export interface SetFieldsOptions extends WriteOptions {
+  /** Who changed the fields (recorded in the activity log). */
+  actorId?: string;
 }
 
 export function complaintService(ctx: ServiceContext): ComplaintService {
@@ -164,6 +198,10 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
       const { touchpoint: touchpointInput, touchpointId, ...input } = parseOrThrow(ComplaintOpenSchema, raw, 'complaint input');
       if (touchpointInput && touchpointId) {
         throw CrmValidationError.field('complaint input', ['touchpointId'], 'give either touchpoint or touchpointId, not both');
+      }
+      if (input.fields !== undefined) setFields(input, await ctx.fields.check('complaints', input.fields, 'complaint input'));
+      if (touchpointInput?.fields !== undefined) {
+        setFields(touchpointInput, await ctx.fields.check('touchpoints', touchpointInput.fields, 'complaint input', ['touchpoint']));
       }
       const customer = await ctx.store.get('customers', input.customerId);
       if (!customer) throw CrmValidationError.field('complaint input', ['customerId'], 'no customer with this id', 'unknown_reference');
@@ -347,6 +385,22 @@ export function complaintService(ctx: ServiceContext): ComplaintService {
       const body = parseOrThrow(z.strictObject({ text: text(20_000, 1) }), { text: note }, 'complaint note').text;
       const { version, ...options } = parseOrThrow(NoteOptionsSchema, raw ?? {}, 'complaint note');
       return append(id, version, () => ({ entries: [entry('note', { ...options, text: body })] }));
+    },
+
+    async setFields(id, raw, options = {}) {
+      const subject = 'complaint fields';
+      const { version, actorId } = options;
+      checkStaff(ctx, actorId, subject, 'actorId');
+      const patch = await ctx.fields.checkPatch('complaints', raw as FieldValues, subject);
+      const names = Object.keys(patch);
+      if (names.length === 0) throw CrmValidationError.field(subject, ['fields'], 'give at least one field to set or remove');
+      return append(id, version, (current) => {
+        const merged = mergeFields(current.fields, patch);
+        return {
+          entries: [entry('fields_changed', { actorId, names })],
+          ...(merged === undefined ? { clear: ['fields' as const] } : { fields: { fields: merged } }),
+        };
+      });
     },
 
     ...suggestionMethods(ctx, (input, accepting) => (service.open as OpenForSuggestion)(input, accepting)),

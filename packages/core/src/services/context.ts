@@ -12,6 +12,8 @@ import type { RoutingFunction } from './routing.js';
 import type { SlaRules } from '../sla/policies.js';
 import type { Complaint } from '../schemas/complaint.js';
 import type { Change, CrmStore, EntityName, EntityRecords } from '../store/types.js';
+import type { FieldRegistry } from '../fields/declaration.js';
+import type { FieldValues } from '../schemas/fields.js';
 
 /** What every service shares: the store, the clock, ids, events and the staff directory. */
 export interface ServiceContext {
@@ -38,6 +40,8 @@ export interface ServiceContext {
   readonly contactPolicy: ContactPolicy | null;
   /** The origin of this CRM's writes (`createCrm({ origin })`). */
   readonly origin: string;
+  /** The declared custom fields (`createCrm({ fields })`). */
+  readonly fields: FieldRegistry;
   /** Emits an event of this CRM's own write; `origin` defaults to the CRM's. */
   emit<E extends CrmEventName>(event: E, payload: EventInput<E>): void;
 }
@@ -176,6 +180,23 @@ export function checkStaff(ctx: ServiceContext, staffId: string | undefined, sub
   if (staffId === undefined || ctx.staff === null) return;
   const member = ctx.staff.get(staffId);
   if (!member) throw CrmValidationError.field(subject, [field], `unknown staff member "${staffId}"`, 'unknown_reference');
+}
+
+/** Sets `record.fields` to `values`, or removes it when there are none. */
+export function setFields<R extends { fields?: FieldValues | undefined }>(record: R, values: FieldValues | undefined): R {
+  if (values === undefined || Object.keys(values).length === 0) delete record.fields;
+  else record.fields = values;
+  return record;
+}
+
+/** The stored fields with a checked patch applied: a `null` removes a field; `undefined` when none are left. */
+export function mergeFields(current: FieldValues | undefined, patch: FieldValues): FieldValues | undefined {
+  const next: FieldValues = { ...current };
+  for (const [name, value] of Object.entries(patch)) {
+    if (value === null) delete next[name];
+    else next[name] = value;
+  }
+  return Object.keys(next).length === 0 ? undefined : next;
 }
 
 /** Drops keys whose value is `undefined`, so records never carry them. */

@@ -16,7 +16,9 @@ import {
   compact,
   getOrThrow,
   mutate,
+  mergeFields,
   nowIso,
+  setFields,
   type BulkOptions,
   type ServiceContext,
   type WriteOptions,
@@ -24,16 +26,27 @@ import {
 import { CustomerQuerySchema, splitQuery, type CustomerQuery } from './query.js';
 
 /** Everything someone picking up a customer needs first, so nobody asks the customer twice. */
-export interface CustomerOverview {
-  customer: Customer;
+export interface CustomerOverview<C = Customer, Cm = Complaint, T = Touchpoint> {
+  customer: C;
   /** Complaints not yet resolved (new, open, pending customer, reopened), newest first. */
-  openComplaints: Complaint[];
+  openComplaints: Cm[];
   /** The most recent touchpoint in either direction, or `null` if there is none. */
-  lastContact: Touchpoint | null;
+  lastContact: T | null;
 }
 
 /** `crm.customers`: create, read, update and find customers (and prospects). */
-export interface CustomerService {
+/**
+ * `crm.customers`. The type parameters are the record and input types, with the custom fields
+ * declared with `createCrm({ fields })` (the defaults carry untyped JSON fields).
+ */
+export interface CustomerService<
+  C = Customer,
+  I = CustomerInput,
+  P = CustomerPatch,
+  Q = CustomerQuery,
+  Cm = Complaint,
+  T = Touchpoint,
+> {
   /**
    * Creates a customer. Unknown fields, bad emails, unknown language tags or time zones are
    * rejected with a {@link CrmValidationError} naming each field; nothing is written then.
@@ -43,7 +56,7 @@ export interface CustomerService {
    * const mei = await crm.customers.create({ name: '林美', emails: ['mei@example.tw'], locale: 'zh-TW', timeZone: 'Asia/Taipei' })
    * ```
    */
-  create(input: CustomerInput): Promise<Customer>;
+  create(input: I): Promise<C>;
   /**
    * Creates many customers in one atomic write, with one notification to `crm.subscribe` and the
    * observers: for imports and sync pulls. Every item is validated first; if any is bad, nothing
@@ -55,7 +68,7 @@ export interface CustomerService {
    * const created = await crm.customers.createMany(rows.map((row) => ({ name: row.name, emails: [row.email] })))
    * ```
    */
-  createMany(inputs: readonly CustomerInput[], options?: BulkOptions): Promise<Customer[]>;
+  createMany(inputs: readonly I[], options?: BulkOptions): Promise<C[]>;
   /**
    * The right to erasure: deletes the customer, their touchpoints and their complaints in one
    * write, leaving a tombstone per record in the change feed (syncs archive them remotely) and no
@@ -71,19 +84,19 @@ export interface CustomerService {
    */
   erase(id: string, options: EraseOptions): Promise<ErasureSummary>;
   /** The customer with this id; throws `CrmNotFoundError` if there is none. */
-  get(id: string): Promise<Customer>;
+  get(id: string): Promise<C>;
   /**
    * Changes some fields. A missing field stays as it is, `null` clears an optional field, arrays
    * are replaced. Pass `{ version }` to fail with `CrmConflictError` if someone else changed the
    * customer since you read it.
    */
-  update(id: string, patch: CustomerPatch, options?: WriteOptions): Promise<Customer>;
+  update(id: string, patch: P, options?: WriteOptions): Promise<C>;
   /** Customers matching the filters, newest first, a page at a time. */
-  list(query?: CustomerQuery): Promise<Page<Customer>>;
+  list(query?: Q): Promise<Page<C>>;
   /** Customers with this email address (case-insensitive). Usually one; emails are not forced unique. */
-  findByEmail(email: string): Promise<Customer[]>;
+  findByEmail(email: string): Promise<C[]>;
   /** The customer with their open complaints and last contact, in one call. */
-  overview(id: string): Promise<CustomerOverview>;
+  overview(id: string): Promise<CustomerOverview<C, Cm, T>>;
   /**
    * Customers to remind to confirm their postal addresses: those with an address that came back
    * (`returned`), or that was never confirmed, or last confirmed before `confirmedBefore`. Each
@@ -96,7 +109,7 @@ export interface CustomerService {
    * for (const { customer, addresses } of items) await sendReminder(customer, addresses)
    * ```
    */
-  stale(query: StaleQuery): Promise<Page<StaleCustomer>>;
+  stale(query: StaleQuery): Promise<Page<StaleCustomer<C>>>;
 }
 
 /** Options of {@link CustomerService.erase}. */
@@ -126,8 +139,8 @@ export interface StaleQuery {
 }
 
 /** A customer with the addresses they should confirm. */
-export interface StaleCustomer {
-  customer: Customer;
+export interface StaleCustomer<C = Customer> {
+  customer: C;
   addresses: Customer['addresses'];
 }
 
@@ -154,6 +167,7 @@ export function customerService(ctx: ServiceContext): CustomerService {
     async create(raw) {
       const input = parseOrThrow(CustomerInputSchema, raw, 'customer input');
       checkStaff(ctx, input.ownerId, 'customer input', 'ownerId');
+      if (input.fields !== undefined) setFields(input, await ctx.fields.check('customers', input.fields, 'customer input'));
       const now = nowIso(ctx);
       const customer = newCustomer(ctx, input, now);
       await ctx.store.write([{ type: 'create', entity: 'customers', record: customer }]);
@@ -164,6 +178,10 @@ export function customerService(ctx: ServiceContext): CustomerService {
     async createMany(raw, options) {
       const inputs = parseEachOrThrow(CustomerInputSchema, raw, 'customer inputs', MAX_BATCH_ITEMS);
       if (inputs.length === 0) return [];
+      if (inputs.some((input) => input.fields !== undefined)) {
+        const checked = await ctx.fields.checkMany('customers', inputs.map((input) => input.fields), 'customer inputs');
+        inputs.forEach((input, i) => setFields(input, checked[i]));
+      }
       const now = nowIso(ctx);
       const customers = inputs.map((input, i): Customer => {
         try {
@@ -228,10 +246,12 @@ export function customerService(ctx: ServiceContext): CustomerService {
     get: (id) => getOrThrow(ctx, 'customers', id),
 
     async update(id, raw, options) {
-      const patch = parseOrThrow(CustomerPatchSchema, raw, 'customer update');
+      const { fields: rawFields, ...patch } = parseOrThrow(CustomerPatchSchema, raw, 'customer update');
       checkStaff(ctx, patch.ownerId ?? undefined, 'customer update', 'ownerId');
+      const fields = rawFields === undefined ? undefined : await ctx.fields.checkPatch('customers', rawFields, 'customer update');
       const { record: customer, previous } = await mutate(ctx, 'customers', id, options, (current) => {
         const next: Record<string, unknown> = { ...current };
+        if (fields !== undefined) setFields(next, mergeFields(current.fields, fields));
         for (const [key, value] of Object.entries(patch)) {
           if (value === null) delete next[key];
           else if (value !== undefined) next[key] = value;
@@ -248,6 +268,7 @@ export function customerService(ctx: ServiceContext): CustomerService {
 
     async list(raw = {}) {
       const { filter, ...page } = splitQuery(parseOrThrow(CustomerQuerySchema, raw, 'customer query'));
+      if (filter.fields !== undefined) filter.fields = ctx.fields.checkFilter('customers', filter.fields, 'customer query');
       return ctx.store.list('customers', { ...page, filter });
     },
 

@@ -9,6 +9,17 @@ const page = {
   order: z.optional(z.enum(['asc', 'desc'])),
 };
 
+/**
+ * Equality on custom fields (`{ tier: 'gold' }`): checked against the declaration by the service
+ * (declared names, scalar values), and for its shape by the store.
+ */
+const fieldsFilter = z.optional(
+  z.custom<Record<string, string | number | boolean | null>>(
+    (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+    'expected an object of custom field values by name',
+  ),
+);
+
 /** The schema a service checks a filter's value with, from the filter's kind of value. */
 function filterSchema({ value }: ListFilter): z.ZodMiniType {
   switch (value.kind) {
@@ -43,13 +54,13 @@ function filterShape<E extends EntityName>(entity: E): FilterShape<E> {
 }
 
 /** Query of `crm.customers.list`. Unknown filter names are rejected, so a typo never lists everything. */
-export const CustomerQuerySchema = /* @__PURE__ */ (() => z.strictObject({ ...page, ...filterShape('customers') }))();
+export const CustomerQuerySchema = /* @__PURE__ */ (() => z.strictObject({ ...page, ...filterShape('customers'), fields: fieldsFilter }))();
 
 /** Query of `crm.touchpoints.list`. `signal`: touchpoints whose complaint suggestion is in this state (`suggested`, `accepted`, `dismissed`). */
-export const TouchpointQuerySchema = /* @__PURE__ */ (() => z.strictObject({ ...page, ...filterShape('touchpoints') }))();
+export const TouchpointQuerySchema = /* @__PURE__ */ (() => z.strictObject({ ...page, ...filterShape('touchpoints'), fields: fieldsFilter }))();
 
 /** Query of `crm.complaints.list`. `status` takes one status or a list of them. */
-export const ComplaintQuerySchema = /* @__PURE__ */ (() => z.strictObject({ ...page, ...filterShape('complaints') }))();
+export const ComplaintQuerySchema = /* @__PURE__ */ (() => z.strictObject({ ...page, ...filterShape('complaints'), fields: fieldsFilter }))();
 
 /** Query of `crm.history`. */
 export const HistoryQuerySchema = z.strictObject({

@@ -252,12 +252,13 @@ export function suggestionMethods(ctx: ServiceContext, open: OpenForSuggestion):
       const options = parseOrThrow(DismissSuggestionSchema, raw, subject);
       checkStaff(ctx, options.actorId, subject, 'actorId');
       const id = parseOrThrow(IdSchema, touchpointId, subject);
-      const { record } = await mutate(ctx, 'touchpoints', id, undefined, (current) => {
+      const { record, previous } = await mutate(ctx, 'touchpoints', id, undefined, (current) => {
         if (current.signal?.state !== 'suggested') throw notPending(subject, current);
         const signal: Signal = { ...current.signal, state: 'dismissed', decidedAt: nowIso(ctx), note: options.reason };
         if (options.actorId !== undefined) signal.decidedBy = options.actorId;
         return { ...current, signal };
       });
+      ctx.emit('touchpoint.updated', { touchpoint: record, previous });
       return record;
     },
   };

@@ -5,7 +5,20 @@ import { TouchpointInputSchema, type Touchpoint, type TouchpointInput } from '..
 import type { Customer } from '../schemas/customer.js';
 import { toEpochMs } from '../schemas/primitives.js';
 import type { Page } from '../store/types.js';
-import { MAX_BATCH_ITEMS, atIndex, checkStaff, getOrThrow, nowIso, type BulkOptions, type ServiceContext } from './context.js';
+import {
+  MAX_BATCH_ITEMS,
+  atIndex,
+  checkStaff,
+  getOrThrow,
+  mergeFields,
+  mutate,
+  nowIso,
+  setFields,
+  type BulkOptions,
+  type ServiceContext,
+  type WriteOptions,
+} from './context.js';
+import type { FieldValues } from '../schemas/fields.js';
 import type { WriteOp } from '../store/types.js';
 import { CrmPolicyError } from '../errors/policyError.js';
 import { CrmConflictError } from '../errors/conflictError.js';
@@ -14,7 +27,7 @@ import { TouchpointQuerySchema, splitQuery, type TouchpointQuery } from './query
 import { detectSignal, emitSuggested, type SignalsConfig } from './suggestions.js';
 
 /** `crm.touchpoints`: record every contact with a customer, with its outcome. */
-export interface TouchpointService {
+export interface TouchpointService<T = Touchpoint, I = TouchpointInput, Q = TouchpointQuery, FP = { readonly [name: string]: unknown }> {
   /**
    * Records one contact with a customer. The customer (and the complaint or address it names)
    * must exist; `occurredAt` defaults to now.
@@ -27,7 +40,7 @@ export interface TouchpointService {
    * })
    * ```
    */
-  log(input: TouchpointInput): Promise<Touchpoint>;
+  log(input: I): Promise<T>;
   /**
    * Records many contacts in one atomic write, with one notification to `crm.subscribe` and the
    * observers: for imports and sync pulls. Every item is validated and its references checked
@@ -41,11 +54,22 @@ export interface TouchpointService {
    * await crm.touchpoints.logMany(calls.map((call) => ({ customerId: call.customerId, channel: 'call', direction: 'inbound', occurredAt: call.at })))
    * ```
    */
-  logMany(inputs: readonly TouchpointInput[], options?: BulkOptions): Promise<Touchpoint[]>;
+  logMany(inputs: readonly I[], options?: BulkOptions): Promise<T[]>;
   /** The touchpoint with this id; throws `CrmNotFoundError` if there is none. */
-  get(id: string): Promise<Touchpoint>;
+  get(id: string): Promise<T>;
   /** Touchpoints matching the filters, in the order they were logged (newest first by default). */
-  list(query?: TouchpointQuery): Promise<Page<Touchpoint>>;
+  list(query?: Q): Promise<Page<T>>;
+  /**
+   * Changes a touchpoint's custom fields (`createCrm({ fields: { touchpoints } })`), merged key
+   * by key: a given field is validated by its declaration and replaces the stored value; `null`
+   * removes it. Nothing else of a touchpoint changes after it is logged. Emits `touchpoint.updated`.
+   *
+   * @example
+   * ```ts
+   * await crm.touchpoints.setFields(touchpoint.id, { orderId: 'SO-1142' })
+   * ```
+   */
+  setFields(id: string, fields: FP, options?: WriteOptions): Promise<T>;
 }
 
 type ParsedTouchpoint = ReturnType<typeof TouchpointInputSchema.parse>;
@@ -158,6 +182,7 @@ export function touchpointService(ctx: ServiceContext, signals: SignalsConfig | 
   return {
     async log(raw) {
       const input = fastTouchpointInput(raw) ?? parseOrThrow(TouchpointInputSchema, raw, 'touchpoint input');
+      if (input.fields !== undefined) setFields(input, await ctx.fields.check('touchpoints', input.fields, 'touchpoint input'));
       // buildTouchpoint inlined: one async step fewer on the hottest path of the SDK.
       const customer = await ctx.store.get('customers', input.customerId);
       if (!customer) throw unknownReference('touchpoint input', 'customerId', 'no customer with this id');
@@ -185,6 +210,10 @@ export function touchpointService(ctx: ServiceContext, signals: SignalsConfig | 
       const subject = 'touchpoint inputs';
       const inputs = parseEachOrThrow(TouchpointInputSchema, raw, subject, MAX_BATCH_ITEMS);
       if (inputs.length === 0) return [];
+      if (inputs.some((input) => input.fields !== undefined)) {
+        const checked = await ctx.fields.checkMany('touchpoints', inputs.map((input) => input.fields), subject);
+        inputs.forEach((input, i) => setFields(input, checked[i]));
+      }
       const origin = options?.origin;
       for (let attempt = 0; ; attempt++) {
         const customers = new Map<string, Customer | null>();
@@ -256,7 +285,17 @@ export function touchpointService(ctx: ServiceContext, signals: SignalsConfig | 
 
     async list(raw = {}) {
       const { filter, ...page } = splitQuery(parseOrThrow(TouchpointQuerySchema, raw, 'touchpoint query'));
+      if (filter.fields !== undefined) filter.fields = ctx.fields.checkFilter('touchpoints', filter.fields, 'touchpoint query');
       return ctx.store.list('touchpoints', { ...page, filter });
+    },
+
+    async setFields(id, raw, options) {
+      const patch = await ctx.fields.checkPatch('touchpoints', raw as FieldValues, 'touchpoint fields');
+      const { record: touchpoint, previous } = await mutate(ctx, 'touchpoints', id, options, (current) =>
+        setFields({ ...current }, mergeFields(current.fields, patch)),
+      );
+      ctx.emit('touchpoint.updated', { touchpoint, previous });
+      return touchpoint;
     },
   };
 }

@@ -1,0 +1,83 @@
+import type { ValidationIssue } from '../errors/validationError.js';
+import { CrmValidationError } from '../errors/validationError.js';
+import { fieldLabel, type DeclaredField } from '../fields/declaration.js';
+import type { EntityName, Page } from '../store/types.js';
+import type { ServiceContext } from './context.js';
+import type { FieldValues } from '../schemas/fields.js';
+
+/** A stored record whose custom fields don't satisfy today's declaration. */
+export interface FieldAuditItem {
+  entity: EntityName;
+  id: string;
+  version: number;
+  /** What is wrong, with paths from the record (`fields.tier`): a field no longer declared, or a value its schema now refuses. */
+  issues: ValidationIssue[];
+}
+
+/** `crm.fields`: the declared custom fields, their labels, and the records that no longer fit them. */
+export interface FieldsService {
+  /** The declared fields of `entity`, in declaration order, with their labels, remote names and JSON Schema. */
+  list(entity: EntityName): readonly DeclaredField[];
+  /**
+   * What to call a field in `locale`: its declared label for the language, with fallbacks
+   * (`zh-TW` → `zh-Hant` → `zh`), then English, then the field's name. An undeclared field is
+   * a `CrmValidationError`.
+   *
+   * @example
+   * ```ts
+   * crm.fields.label('customers', 'tier', 'zh-TW') // → '會員等級'
+   * ```
+   */
+  label(entity: EntityName, name: string, locale?: string): string;
+  /**
+   * The records of `entity` whose stored fields don't satisfy today's declaration — after a
+   * field was removed or narrowed — oldest first, reading the store a page at a time. Reads
+   * never validate, so such records still read; a write that gives those fields must satisfy
+   * the declaration (`null` removes a field). Each value is checked with its schema as if it
+   * were given again, so schemas should accept their own output (JSON in, JSON out).
+   *
+   * @example
+   * ```ts
+   * for await (const { id, issues } of crm.fields.audit('customers')) console.log(id, issues.map((i) => i.field))
+   * ```
+   */
+  audit(entity: EntityName, options?: { pageSize?: number }): AsyncIterable<FieldAuditItem>;
+}
+
+const ENTITIES: readonly EntityName[] = ['customers', 'touchpoints', 'complaints'];
+
+export function fieldsService(ctx: ServiceContext): FieldsService {
+  const checkEntity = (entity: EntityName, subject: string) => {
+    if (!ENTITIES.includes(entity)) throw CrmValidationError.field(subject, ['entity'], 'expected "customers", "touchpoints" or "complaints"');
+  };
+  return {
+    list(entity) {
+      checkEntity(entity, 'fields list');
+      return ctx.fields.list(entity);
+    },
+    label(entity, name, locale) {
+      checkEntity(entity, 'field label');
+      const field = ctx.fields.get(entity, name);
+      if (!field) throw CrmValidationError.field('field label', ['name'], `no custom field "${name}" is declared for ${entity}`, 'unknown_field');
+      return fieldLabel(field, locale);
+    },
+    audit(entity, options) {
+      checkEntity(entity, 'fields audit');
+      const limit = options?.pageSize ?? 200;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw CrmValidationError.field('fields audit', ['pageSize'], 'must be a whole number from 1 to 500');
+      return {
+        async *[Symbol.asyncIterator]() {
+          let cursor: string | null = null;
+          do {
+            const page: Page<{ id: string; version: number; fields?: FieldValues | undefined }> = await ctx.store.list(entity, { order: 'asc', limit, cursor });
+            for (const record of page.items) {
+              const issues = await ctx.fields.problems(entity, record.fields);
+              if (issues.length > 0) yield { entity, id: record.id, version: record.version, issues };
+            }
+            cursor = page.nextCursor;
+          } while (cursor);
+        },
+      };
+    },
+  };
+}
