@@ -24,3 +24,15 @@ export {
   type WithRetryOptions,
 } from './http/retry.js';
 export { CrmRemoteError } from '@crm/core';
+export {
+  remoteFields,
+  toRemoteValue,
+  fromRemoteValue,
+  toRemoteProperties,
+  fromRemoteProperties,
+  hubspotPropertyDefinition,
+  salesforceFieldDefinition,
+  type RemoteSystem,
+  type RemoteField,
+  type RemoteValue,
+} from './fields/remote.js';

@@ -519,7 +519,7 @@ export function createCrm<F extends FieldsDeclaration = FieldsDeclaration>(optio
       briefOf: rules.briefOf,
       calendarOf: (complaint) => (complaint.slaPolicyId === undefined ? null : calendars.get(complaint.slaPolicyId) ?? null),
     }),
-    fields: fieldsService(ctx),
+    fields: fieldsService(fields, store),
     staff: staff ?? [],
     store,
     clock,

@@ -63,8 +63,11 @@ export type { SignalClassifier, SignalText, SignalVerdict } from './signals/type
 export type { WriteOptions } from './services/context.js';
 export type { FieldsService, FieldAuditItem } from './services/fields.js';
 export type { SetFieldsOptions } from './services/complaints.js';
+export { fieldsService } from './services/fields.js';
 export {
+  fieldRegistry,
   fieldLabel,
+  type FieldRegistry,
   type FieldsDeclaration,
   type EntityFieldsDeclaration,
   type FieldSpec,

@@ -1,8 +1,8 @@
 import type { ValidationIssue } from '../errors/validationError.js';
 import { CrmValidationError } from '../errors/validationError.js';
-import { fieldLabel, type DeclaredField } from '../fields/declaration.js';
-import type { EntityName, Page } from '../store/types.js';
-import type { ServiceContext } from './context.js';
+import { fieldLabel, type DeclaredField, type FieldRegistry } from '../fields/declaration.js';
+import { CrmError } from '../errors/crmError.js';
+import type { CrmStore, EntityName, Page } from '../store/types.js';
 import type { FieldValues } from '../schemas/fields.js';
 
 /** A stored record whose custom fields don't satisfy today's declaration. */
@@ -46,32 +46,37 @@ export interface FieldsService {
 
 const ENTITIES: readonly EntityName[] = ['customers', 'touchpoints', 'complaints'];
 
-export function fieldsService(ctx: ServiceContext): FieldsService {
+/**
+ * `crm.fields` over a declaration's registry. Without a `store` (a remote CRM, which reaches
+ * records only through the service API), `audit` is refused: run it on the server.
+ */
+export function fieldsService(registry: FieldRegistry, store: Pick<CrmStore, 'list'> | null): FieldsService {
   const checkEntity = (entity: EntityName, subject: string) => {
     if (!ENTITIES.includes(entity)) throw CrmValidationError.field(subject, ['entity'], 'expected "customers", "touchpoints" or "complaints"');
   };
   return {
     list(entity) {
       checkEntity(entity, 'fields list');
-      return ctx.fields.list(entity);
+      return registry.list(entity);
     },
     label(entity, name, locale) {
       checkEntity(entity, 'field label');
-      const field = ctx.fields.get(entity, name);
+      const field = registry.get(entity, name);
       if (!field) throw CrmValidationError.field('field label', ['name'], `no custom field "${name}" is declared for ${entity}`, 'unknown_field');
       return fieldLabel(field, locale);
     },
     audit(entity, options) {
       checkEntity(entity, 'fields audit');
+      if (store === null) throw new CrmError('crm.fields.audit reads every record: run it on the server, whose CRM has the store');
       const limit = options?.pageSize ?? 200;
       if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw CrmValidationError.field('fields audit', ['pageSize'], 'must be a whole number from 1 to 500');
       return {
         async *[Symbol.asyncIterator]() {
           let cursor: string | null = null;
           do {
-            const page: Page<{ id: string; version: number; fields?: FieldValues | undefined }> = await ctx.store.list(entity, { order: 'asc', limit, cursor });
+            const page: Page<{ id: string; version: number; fields?: FieldValues | undefined }> = await store.list(entity, { order: 'asc', limit, cursor });
             for (const record of page.items) {
-              const issues = await ctx.fields.problems(entity, record.fields);
+              const issues = await registry.problems(entity, record.fields);
               if (issues.length > 0) yield { entity, id: record.id, version: record.version, issues };
             }
             cursor = page.nextCursor;
