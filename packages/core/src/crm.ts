@@ -42,7 +42,7 @@ import type { CustomerInput, CustomerPatch } from './schemas/customer.js';
 import type { TouchpointInput } from './schemas/touchpoint.js';
 import type { ComplaintOpenInput } from './schemas/complaint.js';
 import type { ComplaintQuery, CustomerQuery, TouchpointQuery } from './services/query.js';
-import { fieldsService, type FieldsService } from './services/fields.js';
+import { fieldsService, type FieldsService } from './fields/fieldsService.js';
 
 /** Options of {@link createCrm}. Every one has a default that runs in browsers, Node and edge runtimes. */
 export interface CrmOptions<F extends FieldsDeclaration = FieldsDeclaration> {

@@ -61,12 +61,12 @@ export {
 // Types only: the lexicon classifier itself is on the `@crm/core/signals` subpath.
 export type { SignalClassifier, SignalText, SignalVerdict } from './signals/types.js';
 export type { WriteOptions } from './services/context.js';
-export type { FieldsService, FieldAuditItem } from './services/fields.js';
 export type { SetFieldsOptions } from './services/complaints.js';
-export { fieldsService } from './services/fields.js';
 export {
   fieldRegistry,
   fieldLabel,
+  fieldsService,
+  isStandardSchema,
   type FieldRegistry,
   type FieldsDeclaration,
   type EntityFieldsDeclaration,
@@ -80,8 +80,10 @@ export {
   type FieldPatchOf,
   type FieldFilterOf,
   type SchemaOf,
-} from './fields/declaration.js';
-export { isStandardSchema, type StandardSchemaV1 } from './fields/standardSchema.js';
+  type FieldsService,
+  type FieldAuditItem,
+  type StandardSchemaV1,
+} from './fields/index.js';
 export {
   CustomerQuerySchema,
   TouchpointQuerySchema,

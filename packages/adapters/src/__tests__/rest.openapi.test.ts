@@ -74,7 +74,17 @@ describe('GET /openapi.json', () => {
         }
       }
     }
-    expect(doc.paths['/customers'].get.parameters.map((p: Json) => p.name)).toEqual(['kind', 'ownerId', 'tag', 'email', 'externalId', 'limit', 'cursor', 'order']);
+    expect(doc.paths['/customers'].get.parameters.map((p: Json) => p.name)).toEqual(['kind', 'ownerId', 'tag', 'email', 'externalId', 'fields', 'limit', 'cursor', 'order']);
+    for (const path of ['/customers', '/touchpoints', '/complaints']) {
+      const fields = doc.paths[path].get.parameters.find((p: Json) => p.name === 'fields');
+      expect(fields, path).toMatchObject({
+        in: 'query',
+        required: false,
+        description: expect.stringContaining('custom fields'),
+        content: { 'application/json': { schema: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } } } },
+      });
+      expect(fields).not.toHaveProperty('schema');
+    }
     expect(doc.paths['/complaints'].get.parameters.find((p: Json) => p.name === 'status')).toMatchObject({
       schema: { type: 'array', items: { enum: ['new', 'open', 'pending_customer', 'resolved', 'closed', 'reopened'] } },
       explode: true,

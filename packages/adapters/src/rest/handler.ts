@@ -1,4 +1,4 @@
-import { CrmValidationError, type CrmStore } from '@crm/core';
+import { CrmValidationError, fieldRegistry, formatPath, type CrmStore, type FieldRegistry, type FieldsDeclaration, type ValidationIssue, type WriteOp } from '@crm/core';
 import { readJsonBody } from './body.js';
 import { openApiDocument } from './openapi.js';
 import { COMMON_HEADERS, PROBLEM_TYPES, ProblemError, problem, problemOf, problemResponse } from './problem.js';
@@ -86,6 +86,14 @@ export interface RestHandlerOptions {
    * @default { title: 'CRM API', version: '1' }
    */
   info?: { title?: string; version?: string };
+  /**
+   * The custom fields declaration of the CRMs over these stores (`createCrm({ fields })`). When
+   * given, `POST /writes` refuses records whose `fields` don't satisfy it (checked, not
+   * transformed: raw records are written as they are), naming `ops[0].record.fields.tier`, and
+   * the OpenAPI document describes each field. Without it, fields are any JSON the record
+   * schemas allow.
+   */
+  fields?: FieldsDeclaration;
 }
 
 /** The options, checked and filled in once (ky's "normalise at the edge"). */
@@ -98,6 +106,8 @@ interface Normalized {
   heartbeatMs: number;
   pollIntervalMs: number;
   info: { title: string; version: string };
+  fields: FieldRegistry | null;
+  declaration: FieldsDeclaration | undefined;
 }
 
 function normalize(options: RestHandlerOptions): Normalized {
@@ -127,7 +137,22 @@ function normalize(options: RestHandlerOptions): Normalized {
     heartbeatMs,
     pollIntervalMs,
     info: { title: options.info?.title ?? 'CRM API', version: options.info?.version ?? '1' },
+    fields: options.fields === undefined ? null : fieldRegistry(options.fields, 'createRestHandler options'),
+    declaration: options.fields,
   };
+}
+
+/** Checks the custom fields of a write's records against the declaration: one error naming every bad field. */
+async function checkFields(registry: FieldRegistry, ops: readonly WriteOp[]): Promise<void> {
+  const issues: ValidationIssue[] = [];
+  for (const [i, op] of ops.entries()) {
+    if (op.type === 'delete') continue;
+    for (const issue of await registry.problems(op.entity, op.record.fields)) {
+      const path = ['ops', i, 'record', ...issue.path];
+      issues.push({ ...issue, path, field: formatPath(path) });
+    }
+  }
+  if (issues.length > 0) throw new CrmValidationError('store write', issues.slice(0, 100));
 }
 
 const JSON_HEADERS = { ...COMMON_HEADERS, 'content-type': 'application/json; charset=utf-8' };
@@ -209,7 +234,7 @@ export function createRestHandler(options: RestHandlerOptions): (request: Reques
 
   const serve = async (request: Request, url: URL, operation: Operation, params: Record<string, string>): Promise<Response> => {
     if (operation.special === 'openapi') {
-      openapi ??= JSON.stringify(openApiDocument({ basePath: config.basePath, ...config.info }));
+      openapi ??= JSON.stringify(openApiDocument({ basePath: config.basePath, ...config.info, fields: config.declaration }));
       return textResponse(openapi, { headers: JSON_HEADERS });
     }
     const principal = await authenticate(request);
@@ -217,6 +242,7 @@ export function createRestHandler(options: RestHandlerOptions): (request: Reques
     const store = await config.storeFor(principal);
     if (operation.special === 'write') {
       const { ops, origin } = parseWriteBody(await readJsonBody(request, config.maxBodyBytes));
+      if (config.fields) await checkFields(config.fields, ops);
       return json(await store.write(ops, origin === undefined ? undefined : { origin }));
     }
     if (operation.special === 'stream') {

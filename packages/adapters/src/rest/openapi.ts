@@ -8,12 +8,14 @@ import {
   IsoTimestampSchema,
   TimestampSchema,
   TouchpointSchema,
+  type FieldsDeclaration,
 } from '@crm/core';
 import { MAX_WRITE_OPS } from '@crm/core/store';
 import { toJSONSchema } from 'zod/mini';
 import type { $ZodType } from 'zod/v4/core';
 import type { ParamSpec } from './query.js';
 import { ROUTES, type Operation } from './routes.js';
+import { declaredFields, describeFields } from './fieldSchemas.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -43,6 +45,12 @@ export function schemaOf(schema: $ZodType, io: 'input' | 'output'): JsonSchema {
     override: (ctx) => describeKnown(ctx as unknown as { zodSchema: unknown; jsonSchema: JsonSchema }),
   }) as JsonSchema;
   return json;
+}
+
+/** `schemas` with each entity's `fields` described from the declaration (see fieldSchemas.ts). */
+export function withFields(schemas: Record<string, JsonSchema>, fields: FieldsDeclaration | undefined): Record<string, JsonSchema> {
+  describeFields(schemas, declaredFields(fields));
+  return schemas;
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -228,6 +236,13 @@ export function parameterSchema(spec: ParamSpec): JsonSchema {
       return { type: 'string', maxLength: spec.max };
     case 'externalId':
       return { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,31}:.+$' };
+    case 'fieldFilter':
+      return {
+        type: 'object',
+        propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_]{0,63}$' },
+        maxProperties: 10,
+        additionalProperties: { type: ['string', 'number', 'boolean', 'null'], maxLength: 1000 },
+      };
   }
 }
 
@@ -240,7 +255,8 @@ export function operationObject(operation: Operation, pathParams: string[]): Jso
       in: 'query',
       required: false,
       description: spec.description,
-      schema: parameterSchema(spec),
+      // A JSON parameter is described by its media type (OpenAPI 3.1 `content`), not a `schema`.
+      ...(spec.kind === 'fieldFilter' ? { content: { 'application/json': { schema: parameterSchema(spec) } } } : { schema: parameterSchema(spec) }),
       ...(spec.kind === 'enumList' ? { style: 'form', explode: true } : {}),
     })),
   ];
@@ -283,6 +299,8 @@ export interface OpenApiOptions {
   title: string;
   /** The document's `info.version`. */
   version: string;
+  /** The custom fields declaration, to describe each field (`fields` is an open object without it). */
+  fields?: FieldsDeclaration | undefined;
 }
 
 /**
@@ -290,7 +308,7 @@ export interface OpenApiOptions {
  * record schemas generated from the core's zod schemas (`CustomerSchema`, `TouchpointSchema`,
  * `ComplaintSchema`) as JSON Schema draft 2020-12.
  */
-export function openApiDocument({ basePath, title, version }: OpenApiOptions): Record<string, unknown> {
+export function openApiDocument({ basePath, title, version, fields }: OpenApiOptions): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of ROUTES) {
     const pathParams = route.segments.filter((s) => s.startsWith('{')).map((s) => s.slice(1, -1));
@@ -310,7 +328,7 @@ export function openApiDocument({ basePath, title, version }: OpenApiOptions): R
     servers: [{ url: basePath === '' ? '/' : basePath }],
     paths,
     components: {
-      schemas: components(),
+      schemas: withFields(components(), fields),
       responses: {
         BadRequest: problemRef('Invalid input: the `issues` name each bad field or parameter.'),
         Unauthorized: problemRef('The request is not authenticated.'),

@@ -1,4 +1,5 @@
 import { CrmValidationError, formatPath, type ValidationIssue } from '@crm/core';
+import { fieldFilterProblems } from '@crm/core/store';
 
 /** How one query parameter is read. */
 export type ParamSpec =
@@ -8,7 +9,13 @@ export type ParamSpec =
   | { kind: 'enumList'; values: readonly string[]; description: string }
   | { kind: 'text'; max: number; description: string }
   /** `system:id`, as in `externalId=hubspot:901`. */
-  | { kind: 'externalId'; description: string };
+  | { kind: 'externalId'; description: string }
+  /**
+   * A filter on custom fields: a JSON object of field names to strings, numbers, booleans or
+   * `null` (`fields={"tier":"gold"}`, URL-encoded), at most `max` characters, checked as stores
+   * check `filter.fields`.
+   */
+  | { kind: 'fieldFilter'; max: number; description: string };
 
 /** The parameters a route accepts. */
 export type QuerySpec = Readonly<Record<string, ParamSpec>>;
@@ -79,6 +86,26 @@ export function parseQuery(params: URLSearchParams, spec: QuerySpec): Record<str
         if (raw.length > param.max) issues.push(issue(name, 'too_big', `must be at most ${param.max} characters`));
         else out[name] = raw;
         break;
+      case 'fieldFilter': {
+        if (raw.length > param.max) {
+          issues.push(issue(name, 'too_big', `must be at most ${param.max} characters`));
+          break;
+        }
+        let value: unknown;
+        try {
+          value = JSON.parse(raw);
+        } catch {
+          issues.push(issue(name, 'invalid_format', 'expected a JSON object of custom field values by name, such as {"tier":"gold"}'));
+          break;
+        }
+        const problems = fieldFilterProblems(value);
+        for (const { path, message } of problems) {
+          const full = [name, ...path];
+          issues.push({ path: full, field: formatPath(full), code: 'invalid', message });
+        }
+        if (problems.length === 0) out[name] = value;
+        break;
+      }
       case 'externalId': {
         const at = raw.indexOf(':');
         if (at <= 0 || at === raw.length - 1 || raw.length > 300) issues.push(issue(name, 'invalid_format', 'expected "system:id", such as "hubspot:901"'));

@@ -18,6 +18,8 @@ import {
   MAX_WRITE_OPS,
   LIST_PAGING,
   STORE_FILTERS,
+  FIELDS_FILTER,
+  checkFieldFilter,
 } from '@crm/core/store';
 import { sleep } from '../http/retry.js';
 import { apiClient, type FollowedStream } from './apiClient.js';
@@ -165,6 +167,13 @@ export function restStore(options: RestStoreOptions): CrmStore {
       checkEntity(entity);
       const params = new URLSearchParams();
       for (const [name, value] of Object.entries(query.filter ?? {})) {
+        // Custom fields go as one parameter, `fields`, their JSON; checked here as the server's store checks them.
+        if (name === FIELDS_FILTER) {
+          if (value === undefined) continue;
+          checkFieldFilter(value);
+          if (Object.keys(value).length > 0) params.append(FIELDS_FILTER, JSON.stringify(value));
+          continue;
+        }
         // An unknown filter is refused here, naming it (the server names an unknown parameter by its
         // position only), and one named `limit`, `cursor` or `order` would be read as that parameter.
         if (PAGE_PARAMS.has(name) || !STORE_FILTERS[entity].has(name)) throw CrmValidationError.field('page query', ['filter', name], 'unknown filter', 'unknown_field');

@@ -70,6 +70,20 @@ export const FILTER_PARAMS: Record<EntityName, QuerySpec> = {
   complaints: paramsOf(LIST_FILTERS.complaints),
 };
 
+/**
+ * The filter on custom fields of each list, as a query parameter: `fields`, a JSON object (see
+ * `FieldFilter` in `@crm/core`). The longest valid one (10 strings of 1000 characters, each
+ * escaped) is well under its limit.
+ */
+export const FIELDS_PARAM: QuerySpec = {
+  fields: {
+    kind: 'fieldFilter',
+    max: 100_000,
+    description:
+      'Only records whose custom fields have these values: a JSON object of at most 10 field names, each to a string (at most 1000 characters), a number, a boolean or `null` (which also matches a missing field), e.g. `{"tier":"gold","seats":10}`. Every field must match. URL-encode it.',
+  },
+};
+
 const PAGE_PARAMS = (max: number): QuerySpec => ({
   limit: { kind: 'int', min: 1, max, description: `Items per page, 1–${max}. Default 50.` },
   cursor: { kind: 'text', max: 500, description: 'The `nextCursor` of the previous page.' },
@@ -81,6 +95,7 @@ const listOperation = (entity: EntityName): Operation => ({
   description: `${ENTITY_TITLE[entity]}s matching every filter given, newest id first (\`order=asc\` for oldest first), a page at a time.`,
   query: {
     ...FILTER_PARAMS[entity],
+    ...FIELDS_PARAM,
     ...PAGE_PARAMS(500),
     order: { kind: 'enum', values: ['asc', 'desc'], description: 'Creation order: `desc` (default) or `asc`.' },
   },

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { sqlStore, type SqlStoreOptions } from './sqlStore.js';
+export { sqlStore, fieldIndexStatement, type SqlStoreOptions, type FieldIndexes } from './sqlStore.js';
 export { pgliteDriver, type PGliteDriverOptions, type PGliteLike } from './pglite.js';
 export { pgDriver, type PgPoolLike, type PgClientLike } from './pg.js';
 export { migrate, MIGRATIONS, type Migration } from './migrations.js';

@@ -138,7 +138,7 @@ CREATE INDEX crm_change_records_record ON crm_change_records (tenant, record_id)
 ];
 
 /** The advisory lock every process takes to migrate, so two starting at once migrate once. */
-const MIGRATION_LOCK = 72_640_501;
+export const MIGRATION_LOCK = 72_640_501;
 
 const migrated = new WeakMap<SqlDriver, Promise<number>>();
 

@@ -3,6 +3,7 @@ import {
   CrmValidationError,
   isCrmError,
   CrmError,
+  FIELD_NAME_PATTERN,
   type Change,
   type ChangePage,
   type CrmStore,
@@ -25,10 +26,12 @@ import {
   opId,
   MAX_WRITE_OPS,
   normalizeEmail,
+  FIELDS_FILTER,
+  type FieldFilter,
   type ListFiltersMatching,
 } from '@crm/core/store';
 import type { SqlDriver, SqlExecutor } from './driver.js';
-import { migrate } from './migrations.js';
+import { MIGRATION_LOCK, migrate } from './migrations.js';
 import { followChanges } from './follow.js';
 import { retryable, withRetry, type RetryPolicy } from '../http/retry.js';
 
@@ -60,7 +63,39 @@ export interface SqlStoreOptions {
    * @example { limit: 10, baseMs: 50 }
    */
   retry?: false | Pick<RetryPolicy, 'limit' | 'baseMs' | 'maxMs' | 'random' | 'onRetry'>;
+  /**
+   * Custom fields (`record.fields`) to index, by entity, for lists filtered by them
+   * (`filter: { fields: { tier: 'gold' } }`): each name gets a btree expression index on
+   * `(tenant, (record->'fields'->'<name>'), id)`, created on the store's first use (after the
+   * migrations, under their lock, only where it is missing: `CREATE INDEX IF NOT EXISTS`), named
+   * `crm_<entity>_f_<name>` (a hash ends names too long for Postgres). Indexes are shared by every
+   * store and tenant on the database, and no option drops one: drop an index you no longer want.
+   *
+   * The index holds the records whose field is a string, number or boolean of at most 1500 bytes
+   * as JSON (so no record is ever too large to write); it serves filters on a value, not `null`
+   * (which also matches records without the field). A store's queries are written for the
+   * indexes of its own `fieldIndexes` (they repeat the index's `WHERE`), so give every store of
+   * the database the same option. Unindexed fields can be filtered by too, with a scan of the
+   * tenant's records. Creating an index on a large table blocks writes to it
+   * meanwhile: on a busy server, create it first with `CREATE INDEX CONCURRENTLY` under the same
+   * name and definition (see {@link fieldIndexStatement}).
+   *
+   * Names must be custom field names (`FIELD_NAME_PATTERN`), at most 20 per entity.
+   * @default {} (no field indexes)
+   * @example { customers: ['tier', 'region'], complaints: ['product'] }
+   */
+  fieldIndexes?: FieldIndexes;
 }
+
+/** Custom fields to index, by entity: see {@link SqlStoreOptions.fieldIndexes}. */
+export interface FieldIndexes {
+  customers?: readonly string[];
+  touchpoints?: readonly string[];
+  complaints?: readonly string[];
+}
+
+/** The most custom fields a store indexes per entity. */
+const MAX_FIELD_INDEXES = 20;
 
 /** SQLSTATEs of transactions the database rolled back so that they can be made again. */
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
@@ -205,10 +240,23 @@ const SQL = (() => {
  * ```
  */
 export function sqlStore(options: SqlStoreOptions): CrmStore {
-  const { driver, tenant, feedRetention, retry } = checkOptions(options);
+  const { driver, tenant, feedRetention, retry, fieldIndexes } = checkOptions(options);
   // `migrate` runs once per driver and forgets a failed attempt: a store outlives a database
-  // that was down at its first call.
-  const ready = () => migrate(driver);
+  // that was down at its first call. Field indexes follow, once per store, likewise.
+  let indexed: Promise<void> | undefined;
+  const ready = async () => {
+    await migrate(driver);
+    if (fieldIndexes.size === 0) return;
+    if (!indexed) {
+      const attempt = createFieldIndexes(driver, fieldIndexes);
+      indexed = attempt;
+      attempt.catch(() => {
+        if (indexed === attempt) indexed = undefined;
+      });
+    }
+    await indexed;
+  };
+  const indexedFields = (entity: EntityName): ReadonlySet<string> => fieldIndexes.get(entity) ?? NO_FIELDS;
   let closed = false;
   const assertOpen = () => {
     if (closed) throw new CrmError('sqlStore: the store is closed', { code: 'CLOSED' });
@@ -250,6 +298,10 @@ export function sqlStore(options: SqlStoreOptions): CrmStore {
       const where = ['tenant = $1'];
       for (const [key, value] of Object.entries(filter)) {
         if (value === undefined) continue;
+        if (key === FIELDS_FILTER) {
+          where.push(...fieldConditions(value as FieldFilter, indexedFields(entity), param));
+          continue;
+        }
         const condition = filterCondition(entity, key, value, param);
         if (condition === null) return { items: [], nextCursor: null };
         where.push(condition);
@@ -359,7 +411,13 @@ export function sqlStore(options: SqlStoreOptions): CrmStore {
   return store;
 }
 
-function checkOptions(options: SqlStoreOptions): { driver: SqlDriver; tenant: string; feedRetention: number | null; retry: RetryPolicy } {
+function checkOptions(options: SqlStoreOptions): {
+  driver: SqlDriver;
+  tenant: string;
+  feedRetention: number | null;
+  retry: RetryPolicy;
+  fieldIndexes: ReadonlyMap<EntityName, ReadonlySet<string>>;
+} {
   const fail = (field: string, message: string) => CrmValidationError.field('sqlStore options', [field], message);
   if (typeof options !== 'object' || options === null) throw fail('driver', 'is required: sqlStore({ driver: pgliteDriver() })');
   const { driver, tenant = 'default' } = options;
@@ -382,11 +440,120 @@ function checkOptions(options: SqlStoreOptions): { driver: SqlDriver; tenant: st
   if (!Number.isInteger(policy.limit) || policy.limit! < 0) throw fail('retry', '`limit` must be a whole number, 0 or more');
   if (!(policy.baseMs! >= 0) || !(policy.maxMs! >= 0)) throw fail('retry', '`baseMs` and `maxMs` must be milliseconds, 0 or more');
   for (const key of Object.keys(options)) {
-    if (key !== 'driver' && key !== 'tenant' && key !== 'feedRetention' && key !== 'retry') {
+    if (key !== 'driver' && key !== 'tenant' && key !== 'feedRetention' && key !== 'retry' && key !== 'fieldIndexes') {
       throw CrmValidationError.field('sqlStore options', [key], 'unknown option', 'unknown_field');
     }
   }
-  return { driver, tenant, feedRetention: feedRetention ?? null, retry: policy };
+  return { driver, tenant, feedRetention: feedRetention ?? null, retry: policy, fieldIndexes: checkFieldIndexes(options.fieldIndexes) };
+}
+
+function checkFieldIndexes(fieldIndexes: FieldIndexes | undefined): ReadonlyMap<EntityName, ReadonlySet<string>> {
+  const out = new Map<EntityName, ReadonlySet<string>>();
+  if (fieldIndexes === undefined) return out;
+  const fail = (path: (string | number)[], message: string) => CrmValidationError.field('sqlStore options', ['fieldIndexes', ...path], message);
+  if (typeof fieldIndexes !== 'object' || fieldIndexes === null || Array.isArray(fieldIndexes)) {
+    throw fail([], 'expected field names by entity, such as { customers: ["tier"] }');
+  }
+  for (const [entity, names] of Object.entries(fieldIndexes)) {
+    if (!(ENTITIES as readonly string[]).includes(entity)) throw fail([], 'expected the keys "customers", "touchpoints" or "complaints"');
+    if (names === undefined) continue;
+    if (!Array.isArray(names)) throw fail([entity], 'expected a list of custom field names');
+    if (names.length > MAX_FIELD_INDEXES) throw fail([entity], `at most ${MAX_FIELD_INDEXES} field indexes per entity`);
+    names.forEach((name: unknown, i) => {
+      if (typeof name !== 'string' || !FIELD_NAME_PATTERN.test(name)) {
+        throw fail([entity, i], 'invalid field name: expected a letter, then letters, digits or "_" (64 at most)');
+      }
+    });
+    if (names.length > 0) out.set(entity as EntityName, new Set(names as string[]));
+  }
+  return out;
+}
+
+const NO_FIELDS: ReadonlySet<string> = new Set();
+
+/**
+ * A custom field of the record as SQL: `record->'fields'->'<name>'`, the expression field indexes
+ * are built on. The name goes into the SQL text as a literal, so that a query's expression is
+ * the index's; it is checked first, and a field name (`FIELD_NAME_PATTERN`: letters, digits and
+ * `_`) can't close the literal.
+ */
+function fieldExpression(name: string): string {
+  if (!FIELD_NAME_PATTERN.test(name)) throw CrmValidationError.field('page query', ['filter', FIELDS_FILTER], 'has an invalid field name');
+  return `(record->'fields'->'${name}')`;
+}
+
+/**
+ * Which records a field index holds (its `WHERE`): those whose field is a string, number or
+ * boolean of at most {@link INDEXED_FIELD_BYTES} bytes as JSON, so that no record is too large for
+ * a btree entry (about 2.7 kB). A query names the same condition to use the index.
+ */
+const fieldIndexPredicate = (field: string) =>
+  `jsonb_typeof(${field}) IN ('string', 'number', 'boolean') AND octet_length((${field})::text) <= ${INDEXED_FIELD_BYTES}`;
+const INDEXED_FIELD_BYTES = 1500;
+const utf8 = new TextEncoder();
+
+/** The name of a field index: `crm_customers_f_tier`, or for a long field name its start and a hash (names are 63 bytes at most). */
+function fieldIndexName(entity: EntityName, name: string): string {
+  const full = `crm_${entity}_f_${name}`;
+  if (full.length <= 63) return full;
+  // FNV-1a, 32 bits: deterministic, so every process names the index alike.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  return `${full.slice(0, 54)}_${hash.toString(16).padStart(8, '0')}`;
+}
+
+/**
+ * The statement that creates the index of one custom field (as `sqlStore({ fieldIndexes })` does):
+ * run it yourself with `CREATE INDEX CONCURRENTLY` in place of `CREATE INDEX` on a busy server.
+ */
+export function fieldIndexStatement(entity: EntityName, name: string): string {
+  if (!(ENTITIES as readonly string[]).includes(entity)) throw new TypeError('fieldIndexStatement: unknown entity');
+  const field = fieldExpression(name);
+  return (
+    `CREATE INDEX IF NOT EXISTS "${fieldIndexName(entity, name)}" ON ${TABLES[entity].table} (tenant, ${field}, id) ` +
+    `WHERE ${fieldIndexPredicate(field)}`
+  );
+}
+
+/** Creates the field indexes that are missing, under the migrations' lock (so processes starting at once don't race). */
+async function createFieldIndexes(driver: SqlDriver, fieldIndexes: ReadonlyMap<EntityName, ReadonlySet<string>>): Promise<void> {
+  const wanted = [...fieldIndexes].flatMap(([entity, names]) => [...names].map((name) => ({ entity, name, index: fieldIndexName(entity, name) })));
+  const existing = async (db: SqlExecutor) => {
+    const { rows } = await db.query<{ indexname: string }>(
+      'SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ANY($1::text[])',
+      [wanted.map((w) => w.index)],
+    );
+    return new Set(rows.map((row) => row.indexname));
+  };
+  // Most starts find every index made: no lock is taken then.
+  if ((await existing(driver)).size === wanted.length) return;
+  await driver.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    const made = await existing(tx);
+    for (const { entity, name, index } of wanted) if (!made.has(index)) await tx.query(fieldIndexStatement(entity, name));
+  });
+}
+
+/**
+ * The SQL conditions of a filter on custom fields (checked by `checkListQuery`): a value compares
+ * as jsonb (`1` equals `1.0`), `null` matches a JSON null or a missing field. Values are bound
+ * parameters; the names are literals (see {@link fieldExpression}). For an indexed field, the
+ * condition repeats the index's predicate, so that the planner can use it.
+ */
+function fieldConditions(fields: FieldFilter, indexed: ReadonlySet<string>, param: (value: unknown) => string): string[] {
+  const where: string[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    const field = fieldExpression(name);
+    if (value === null) {
+      where.push(`(${field} IS NULL OR ${field} = 'null'::jsonb)`);
+      continue;
+    }
+    const json = JSON.stringify(value);
+    where.push(`${field} = ${param(json)}::jsonb`);
+    // The predicate holds for every match when the value is small (a longer string is in no index).
+    if (indexed.has(name) && utf8.encode(json).length <= INDEXED_FIELD_BYTES) where.push(fieldIndexPredicate(field));
+  }
+  return where;
 }
 
 /**

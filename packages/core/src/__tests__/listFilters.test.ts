@@ -13,7 +13,9 @@ describe('LIST_FILTERS, the one table of list filters', () => {
     for (const entity of ENTITIES) {
       const names = Object.keys(LIST_FILTERS[entity]);
       expect([...STORE_FILTERS[entity]]).toEqual(names);
-      expect(Object.keys(SCHEMAS[entity].def.shape)).toEqual([...LIST_PAGING, ...names]);
+      // `fields`, the filter on custom fields, is in every query but no row of the table.
+      expect(Object.keys(SCHEMAS[entity].def.shape)).toEqual([...LIST_PAGING, ...names, 'fields']);
+      expect(isListFilter(entity, 'fields')).toBe(false);
       for (const name of names) expect(isListFilter(entity, name)).toBe(true);
     }
     expect(isListFilter('customers', '__proto__')).toBe(false);
@@ -25,6 +27,21 @@ describe('LIST_FILTERS, the one table of list filters', () => {
     expect(() => checkListQuery('complaints', { filter: { limit: 5 } as never })).toThrowErrorMatchingInlineSnapshot(
       `[CrmValidationError: Invalid page query: filter.limit: unknown filter]`,
     );
+  });
+
+  it('checks the filter on custom fields in the store, naming each bad field', () => {
+    expect(checkListQuery('customers', { filter: { fields: { tier: 'gold', seats: 1, vip: true, gone: null } } }).filter).toEqual({
+      fields: { tier: 'gold', seats: 1, vip: true, gone: null },
+    });
+    expect(() => checkListQuery('customers', { filter: { fields: { tier: ['gold'], seats: Number.NaN } as never } })).toThrowErrorMatchingInlineSnapshot(
+      `[CrmValidationError: Invalid page query: filter.fields.tier: expected a string, a number, a boolean or null, received an array; filter.fields.seats: expected a finite number, received NaN]`,
+    );
+    expect(() => checkListQuery('touchpoints', { filter: { fields: { 'no good': 1 } } })).toThrowErrorMatchingInlineSnapshot(
+      `[CrmValidationError: Invalid page query: filter.fields: has an invalid field name: expected a letter, then letters, digits or "_" (64 at most)]`,
+    );
+    expect(() => checkListQuery('complaints', { filter: { fields: 'tier' as never } })).toThrow(/filter\.fields: expected an object/);
+    expect(() => checkListQuery('complaints', { filter: { fields: { t: 'x'.repeat(1001) } } })).toThrow(/filter\.fields\.t: must be at most 1000 characters/);
+    expect(checkListQuery('complaints', { filter: { fields: undefined } }).filter).toEqual({ fields: undefined });
   });
 
   it('gives the services the checks of each kind of value, with the messages they had', async () => {

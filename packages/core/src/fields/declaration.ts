@@ -1,7 +1,7 @@
 import { CrmValidationError, formatPath, type ValidationIssue } from '../errors/validationError.js';
-import { FIELD_NAME_PATTERN, MAX_FIELDS, copyJson, fieldsProblems, jsonProblem, type FieldValues, type JsonValue } from '../schemas/fields.js';
+import { FIELD_NAME_PATTERN, MAX_FIELDS, copyJson, fieldsProblems, jsonProblem, type FieldValues, type JsonValue } from '../schemas/fieldValues.js';
 import { unknownFieldMessage } from '../schemas/parse.js';
-import { canonicalLocale } from '../schemas/primitives.js';
+import { canonicalLocale } from '../schemas/plain.js';
 import type { EntityName } from '../store/types.js';
 import { isStandardSchema, type StandardSchemaV1 } from './standardSchema.js';
 
@@ -117,7 +117,6 @@ export interface DeclaredField {
 const ENTITIES: readonly EntityName[] = ['customers', 'touchpoints', 'complaints'];
 const HUBSPOT_NAME = /^[a-z][a-z0-9_]{0,99}$/;
 const SALESFORCE_NAME = /^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*(?:__c)?$/;
-const SUBJECT = 'createCrm options';
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && [Object.prototype, null].includes(Object.getPrototypeOf(value));
@@ -151,7 +150,7 @@ function typeFromJsonSchema(json: Record<string, unknown> | null): { type: Field
   return { type: 'json' };
 }
 
-function declareField(entity: EntityName, name: string, spec: unknown): DeclaredField {
+function declareField(SUBJECT: string, entity: EntityName, name: string, spec: unknown): DeclaredField {
   const at = (...path: (string | number)[]) => ['fields', entity, name, ...path];
   if (!FIELD_NAME_PATTERN.test(name)) {
     throw CrmValidationError.field(SUBJECT, at(), 'invalid field name: expected a letter, then letters, digits or "_" (64 at most)');
@@ -270,8 +269,12 @@ export interface FieldRegistry {
   problems(entity: EntityName, values: FieldValues | undefined): Promise<ValidationIssue[]>;
 }
 
-/** Checks a declaration (`createCrm({ fields })`) and returns its registry. */
-export function fieldRegistry(declaration: unknown): FieldRegistry {
+/**
+ * Checks a declaration (`createCrm({ fields })`) and returns its registry. A bad declaration is a
+ * `CrmValidationError` naming `fields.<entity>.<name>…`; `subject` names the options in its message.
+ */
+export function fieldRegistry(declaration: unknown, subject = 'createCrm options'): FieldRegistry {
+  const SUBJECT = subject;
   const fields = new Map<EntityName, Map<string, DeclaredField>>(ENTITIES.map((entity) => [entity, new Map()]));
   if (declaration !== undefined) {
     if (!isPlainObject(declaration)) throw CrmValidationError.field(SUBJECT, ['fields'], 'expected { customers?, touchpoints?, complaints? }');
@@ -284,7 +287,7 @@ export function fieldRegistry(declaration: unknown): FieldRegistry {
       const names = Object.keys(entityFields);
       if (names.length > MAX_FIELDS) throw CrmValidationError.field(SUBJECT, ['fields', entity], `at most ${MAX_FIELDS} fields`);
       const map = fields.get(entity as EntityName)!;
-      for (const name of names) map.set(name, declareField(entity as EntityName, name, entityFields[name]));
+      for (const name of names) map.set(name, declareField(SUBJECT, entity as EntityName, name, entityFields[name]));
     }
   }
 

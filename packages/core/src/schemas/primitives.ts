@@ -1,10 +1,8 @@
 import * as z from 'zod/mini';
 
-/** Text that every store can keep losslessly: no NUL characters, no unpaired surrogates. */
-/** Whether every store can keep `value` exactly: no NUL characters, no unpaired surrogates. */
-export function isStorableText(value: string): boolean {
-  return !value.includes('\u0000') && value.isWellFormed();
-}
+import { canonicalLocale, isStorableText } from './plain.js';
+
+export { canonicalLocale, isStorableText };
 
 /**
  * A check with our own message and code. Every rule of ours is one of these (rather than zod's
@@ -168,23 +166,6 @@ export const TimestampSchema = normalized<string | Date, string>(
 /** A stored timestamp: a UTC ISO 8601 string as produced by `Date.prototype.toISOString`. */
 export const IsoTimestampSchema = /* @__PURE__ */ (() =>
   pattern(CANONICAL_TIMESTAMP, 'expected a UTC ISO 8601 timestamp such as "2026-05-01T09:30:00.000Z"'))();
-
-const localeCache = new Map<string, string | null>();
-
-/** The canonical form of a BCP 47 language tag (`zh-tw` → `zh-TW`), or null if it is not one. */
-export function canonicalLocale(tag: string): string | null {
-  let canonical = localeCache.get(tag);
-  if (canonical === undefined) {
-    try {
-      canonical = Intl.getCanonicalLocales(tag)[0] ?? null;
-    } catch {
-      canonical = null;
-    }
-    if (localeCache.size > 1000) localeCache.clear();
-    localeCache.set(tag, canonical);
-  }
-  return canonical;
-}
 
 /** A BCP 47 language tag such as `en`, `zh-TW` or `ms-MY`, stored in canonical case. */
 export const LocaleSchema = normalized<string, string>(

@@ -457,11 +457,19 @@ export function slaCrossings(
     const budget = budgetOf(policy, line.priority, w.target);
     if (budget === undefined) continue;
     const dueAt = crossing(cal, w, budget);
-    const warnAt = crossing(cal, w, Math.round(budget * policy.warningThreshold));
-    // A crossing counts only while the clock had not stopped: at the stop instant it is met.
-    const before = (t: number) => !Number.isNaN(t) && (!w.stopped || t < w.stoppedAt);
-    if (before(warnAt)) consider({ target: w.target, event: 'warning', cycle: w.cycle, at: warnAt, dueAt });
-    if (before(dueAt + 1)) consider({ target: w.target, event: 'breached', cycle: w.cycle, at: dueAt + 1, dueAt });
+    const warnBudget = Math.round(budget * policy.warningThreshold);
+    const warnAt = crossing(cal, w, warnBudget);
+    // crossing() finds an instant only inside a stretch the clock ran (NaN otherwise), so a
+    // stopped clock has a crossing only where it ran past it: stopped exactly at its warning
+    // instant, it has no warning; stopped at `dueAt` it is met, with no breach; stopped at
+    // `dueAt + 1` ms or later it is missed, and has its breach (at `dueAt + 1`, as when live).
+    if (!Number.isNaN(warnAt)) {
+      // A clock that stopped (or paused) before its due instant has no crossing of it: the warning
+      // then says the due instant as it stood when the warning was reached.
+      const due = Number.isNaN(dueAt) ? cal.addBusinessMs(warnAt, budget - warnBudget) : dueAt;
+      consider({ target: w.target, event: 'warning', cycle: w.cycle, at: warnAt, dueAt: due });
+    }
+    if (!Number.isNaN(dueAt)) consider({ target: w.target, event: 'breached', cycle: w.cycle, at: dueAt + 1, dueAt });
     if (w.target !== 'resolution' && w.stopped && elapsedMs(cal, w, w.stoppedAt) <= budget) {
       const stopDue = cal.addBusinessMs(w.stoppedAt, budget - elapsedMs(cal, w, w.stoppedAt));
       consider({ target: w.target, event: 'met', cycle: w.stoppedBy, at: w.stoppedAt, dueAt: stopDue });

@@ -46,16 +46,23 @@ export interface ListFilter {
   readonly description: string;
 }
 
-/** The filter names of an entity's lists. */
-export type ListFilterName<E extends EntityName> = keyof EntityFilters[E] & string;
+/**
+ * The names of an entity's fixed-shape list filters: the keys of {@link EntityFilters} but
+ * `fields`, the filter on custom fields, whose keys are the host's field names (it is checked by
+ * `checkListQuery` and matched by each store on its own, see `FieldFilter`).
+ */
+export type ListFilterName<E extends EntityName> = Exclude<keyof EntityFilters[E] & string, typeof FIELDS_FILTER>;
+
+/** The name of the filter on custom fields: in every entity's filters, but not a row of {@link LIST_FILTERS}. */
+export const FIELDS_FILTER = 'fields';
 
 const id = <F extends string>(field: F, description: string) => ({ value: { kind: 'id' }, field, match: 'equals', description }) as const;
 const oneOf = <F extends string, V extends readonly string[]>(field: F, values: V, description: string) =>
   ({ value: { kind: 'enum', values }, field, match: 'equals', description }) as const;
 
 /**
- * Every entity's list filters. Exactly the keys of {@link EntityFilters} (a compile error
- * otherwise); any other key is a mistake worth an error, not an empty page.
+ * Every entity's list filters. Exactly the keys of {@link EntityFilters} but `fields` (a compile
+ * error otherwise); any other key is a mistake worth an error, not an empty page.
  */
 export const LIST_FILTERS = {
   customers: {

@@ -17,9 +17,10 @@ import {
   checkOpAgainst,
   checkWriteOps,
   normalizeEmail,
+  matchesFieldFilter,
 } from './queries.js';
 import { SortedIndex, mergeWalks, type Ordering } from './sortedIndex.js';
-import { LIST_FILTERS, type ListFilter, type ListFilterName } from './filters.js';
+import { FIELDS_FILTER, LIST_FILTERS, type ListFilter, type ListFilterName } from './filters.js';
 import type {
   Change,
   ChangePage,
@@ -27,6 +28,7 @@ import type {
   CrmStore,
   EntityName,
   EntityRecords,
+  FieldFilter,
   HistoryItem,
   HistoryQuery,
   WriteOp,
@@ -502,7 +504,10 @@ function matches(entity: EntityName, filter: Record<string, unknown>, record: An
   const tests = FILTER_TESTS[entity];
   for (const key in filter) {
     const want = filter[key];
-    if (want !== undefined && !tests[key]!(want, r)) return false;
+    if (want === undefined) continue;
+    if (key === FIELDS_FILTER) {
+      if (!matchesFieldFilter(record.fields, want as FieldFilter)) return false;
+    } else if (!tests[key]!(want, r)) return false;
   }
   return true;
 }

@@ -1,11 +1,24 @@
 import { CrmConflictError } from '../errors/conflictError.js';
-import { CrmValidationError } from '../errors/validationError.js';
+import { CrmValidationError, formatPath } from '../errors/validationError.js';
 import type { Channel } from '../schemas/primitives.js';
 import type { Complaint, ComplaintActivity } from '../schemas/complaint.js';
 import { checkLimit, decodeCursor, encodeCursor } from './cursor.js';
-import { LIST_FILTERS } from './filters.js';
+import { FIELDS_FILTER, LIST_FILTERS } from './filters.js';
+import { FIELD_NAME_PATTERN, jsonProblem, type JsonValue } from '../schemas/fields.js';
 import { CrmFeedExpiredError } from '../errors/feedExpiredError.js';
-import type { ComplaintSummary, EntityName, EntityRecords, HistoryItem, HistoryQuery, ListQuery, Page, StoreWriteOptions, WriteOp } from './types.js';
+import type {
+  ComplaintSummary,
+  EntityName,
+  EntityRecords,
+  FieldFilter,
+  FieldFilterValue,
+  HistoryItem,
+  HistoryQuery,
+  ListQuery,
+  Page,
+  StoreWriteOptions,
+  WriteOp,
+} from './types.js';
 
 /**
  * The checks every {@link CrmStore} makes on its arguments, shared so that each store (memory,
@@ -58,9 +71,77 @@ export function checkListQuery(entity: EntityName, query: ListQuery<EntityName> 
   const after = query.cursor ? decodeCursor(`list:${entity}`, query.cursor) : undefined;
   const filter = (query.filter ?? {}) as Record<string, unknown>;
   for (const key in filter) {
+    if (key === FIELDS_FILTER) {
+      if (filter[key] !== undefined) checkFieldFilter(filter[key]);
+      continue;
+    }
     if (!STORE_FILTERS[entity].has(key)) throw CrmValidationError.field('page query', ['filter', key], 'unknown filter', 'unknown_field');
   }
   return { limit, order, after, filter };
+}
+
+/** The most custom fields one list filter names (`filter.fields`). */
+export const MAX_FIELD_FILTERS = 10;
+
+/** The most characters of a string a custom field is filtered by. */
+export const MAX_FIELD_FILTER_LENGTH = 1000;
+
+/**
+ * The problems of a filter on custom fields (`filter.fields`), each with the path below `fields`
+ * it concerns (`['tier']`), in key order; none for a valid one. See {@link FieldFilter}: a plain
+ * object of at most {@link MAX_FIELD_FILTERS} field names, each value a string (at most
+ * {@link MAX_FIELD_FILTER_LENGTH} characters), a finite number, a boolean or `null`.
+ */
+export function fieldFilterProblems(fields: unknown): { path: string[]; message: string }[] {
+  const proto = fields !== null && typeof fields === 'object' ? Object.getPrototypeOf(fields) : undefined;
+  if (Array.isArray(fields) || (proto !== Object.prototype && proto !== null)) {
+    return [{ path: [], message: 'expected an object of custom field values by name' }];
+  }
+  const entries = Object.entries(fields as Record<string, unknown>);
+  if (entries.length > MAX_FIELD_FILTERS) return [{ path: [], message: `must name at most ${MAX_FIELD_FILTERS} fields (got ${entries.length})` }];
+  const problems: { path: string[]; message: string }[] = [];
+  for (const [name, value] of entries) {
+    if (!FIELD_NAME_PATTERN.test(name)) {
+      // Not named: a name that is not a field name may be anything the caller sent.
+      problems.push({ path: [], message: 'has an invalid field name: expected a letter, then letters, digits or "_" (64 at most)' });
+      continue;
+    }
+    let problem: string | null = null;
+    if (typeof value === 'string') {
+      problem = value.length > MAX_FIELD_FILTER_LENGTH ? `must be at most ${MAX_FIELD_FILTER_LENGTH} characters` : jsonProblem(value);
+    } else if (typeof value === 'number') problem = jsonProblem(value);
+    else if (value !== null && typeof value !== 'boolean') {
+      problem = `expected a string, a number, a boolean or null, received ${Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : typeof value}`;
+    }
+    if (problem) problems.push({ path: [name], message: problem });
+  }
+  return problems;
+}
+
+/** Checks a filter on custom fields (`filter.fields`), or throws a `CrmValidationError` naming each bad one (`filter.fields.tier`). */
+export function checkFieldFilter(fields: unknown): asserts fields is FieldFilter {
+  const problems = fieldFilterProblems(fields);
+  if (problems.length === 0) return;
+  throw new CrmValidationError(
+    'page query',
+    problems.map(({ path, message }) => {
+      const full = ['filter', FIELDS_FILTER, ...path];
+      return { path: full, field: formatPath(full), code: 'invalid', message };
+    }),
+  );
+}
+
+/**
+ * Whether a record's custom fields (`record.fields`, maybe absent) match a checked filter on them:
+ * every key equal as JSON (`null` also matching a missing field), as {@link FieldFilter} says.
+ */
+export function matchesFieldFilter(fields: Readonly<Record<string, JsonValue>> | undefined, filter: FieldFilter): boolean {
+  for (const name in filter) {
+    const want: FieldFilterValue = filter[name]!;
+    const have = fields !== undefined && fields !== null && Object.hasOwn(fields, name) ? fields[name] : undefined;
+    if (want === null ? have !== null && have !== undefined : have !== want) return false;
+  }
+  return true;
 }
 
 /**

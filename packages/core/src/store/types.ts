@@ -14,6 +14,31 @@ export interface EntityRecords {
   complaints: Complaint;
 }
 
+/**
+ * A value a custom field is filtered by (see {@link FieldFilter}): a string, a number, a boolean
+ * or `null`. Arrays and objects are not filterable.
+ */
+export type FieldFilterValue = string | number | boolean | null;
+
+/**
+ * A filter on custom fields (`record.fields`): field names (each matching `FIELD_NAME_PATTERN`,
+ * at most 10 of them) to the value each must have. Every key must match, and the filter is ANDed
+ * with the record's other filters. Values compare as JSON values do:
+ * - a string matches the same string (exact, case-sensitive; at most 1000 characters);
+ * - a number matches the same number (`1` matches a stored `1.0`, never the string `"1"`);
+ * - a boolean matches the same boolean;
+ * - `null` matches a field stored as `null`, a field that is missing, and a record without `fields`.
+ *
+ * A stored array or object matches no value. Anything else (another type, an invalid name, more
+ * than 10 keys, a longer string) is a `CrmValidationError` naming it (`filter.fields.tier`).
+ *
+ * @example
+ * ```ts
+ * await store.list('customers', { filter: { kind: 'customer', fields: { tier: 'gold', seats: 10, churned: null } } })
+ * ```
+ */
+export type FieldFilter = Readonly<Record<string, FieldFilterValue>>;
+
 /** Filters for listing customers. All given filters must match. */
 export interface CustomerFilter {
   kind?: CustomerKind;
@@ -24,6 +49,8 @@ export interface CustomerFilter {
   email?: string;
   /** The customer known by this id in another system. */
   externalId?: { system: string; id: string };
+  /** Records whose custom fields have these values (all of them): see {@link FieldFilter}. */
+  fields?: FieldFilter;
 }
 
 /** Filters for listing touchpoints. All given filters must match. */
@@ -35,6 +62,8 @@ export interface TouchpointFilter {
   actorId?: string;
   /** Touchpoints whose complaint suggestion (`signal.state`) is in this state, e.g. `suggested`. */
   signal?: SignalState;
+  /** Records whose custom fields have these values (all of them): see {@link FieldFilter}. */
+  fields?: FieldFilter;
 }
 
 /** Filters for listing complaints. All given filters must match. */
@@ -44,6 +73,8 @@ export interface ComplaintFilter {
   status?: ComplaintStatus | readonly ComplaintStatus[];
   ownerId?: string;
   priority?: Priority;
+  /** Records whose custom fields have these values (all of them): see {@link FieldFilter}. */
+  fields?: FieldFilter;
 }
 
 /** The filter type for each {@link EntityName}. */

@@ -14,7 +14,7 @@
  * @module
  */
 import type * as Vitest from 'vitest';
-import { CrmConflictError, CrmValidationError, isCrmError, type CrmFeedExpiredError } from '../errors/index.js';
+import { CrmConflictError, CrmValidationError, formatPath as formatIssuePath, isCrmError, type CrmFeedExpiredError } from '../errors/index.js';
 import { ulidGenerator } from '../ids/ulid.js';
 import { ComplaintSchema, type Complaint, type ComplaintActivity } from '../schemas/complaint.js';
 import { CustomerSchema, type Customer } from '../schemas/customer.js';
@@ -1690,6 +1690,249 @@ function registerContract(name: string, factory: StoreFactory, options: StoreCon
         } finally {
           stopOther();
         }
+      });
+    });
+
+    describe('custom fields', () => {
+      /** Custom field values of every kind of JSON value, in many scripts. */
+      const richFields = () => ({
+        cjk: UNICODE.cjk,
+        emoji: UNICODE.emoji,
+        rtl: UNICODE.rtl,
+        combining: UNICODE.combining,
+        emptyText: '',
+        nested: {
+          'ключ 键 🔑': [1, -2.5, { 'שלום': 'مرحبا', 'e\u0301': [true, false, null] }],
+          empty: {},
+          list: [],
+          deep: { a: { b: { c: [[[UNICODE.emoji]]] } } },
+        },
+        list: [UNICODE.cjk, 7, null, { k: 'v' }, [false]],
+        nothing: null,
+        integer: 42,
+        zero: 0,
+        negative: -17,
+        float: 3.14159,
+        negativeFloat: -0.000_25,
+        tiny: 1e-7,
+        big: 2 ** 53 - 1,
+        yes: true,
+        no: false,
+      });
+
+      /** A customer, a touchpoint and a complaint, each with `fields` (the complaint's given by `fieldsOf`). */
+      const seedEach = async (fieldsOf: (entity: EntityName) => Record<string, unknown>) => {
+        const [customer] = await seed(store, 'customers', [makeCustomer({ fields: fieldsOf('customers') } as Partial<Customer>)]);
+        const [touchpoint] = await seed(store, 'touchpoints', [makeTouchpoint(customer!.id, { fields: fieldsOf('touchpoints') } as Partial<Touchpoint>)]);
+        const [complaint] = await seed(store, 'complaints', [makeComplaint(customer!.id, { fields: fieldsOf('complaints') } as Partial<Complaint>)]);
+        return { customers: customer!, touchpoints: touchpoint!, complaints: complaint! };
+      };
+
+      /** Expects each record to read back exactly through get, list and the change feed (its last change). */
+      const expectRoundTrip = async (records: Record<EntityName, AnyRecord>, since: number) => {
+        const feed = await changesSince(store, since);
+        for (const entity of ['customers', 'touchpoints', 'complaints'] as const) {
+          const record = records[entity];
+          expect(await store.get(entity, record.id)).toEqual(record);
+          const listed = (await listAll(store, entity)).find((r) => r.id === record.id);
+          expect(listed).toEqual(record);
+          const changes = feed.filter((c) => c.entity === entity && c.id === record.id);
+          expect(changes.at(-1)?.record).toEqual(record);
+        }
+      };
+
+      it('fields of every JSON kind and script round-trip through get, list and the change feed, for every entity', async () => {
+        const before = await feedEnd(store);
+        const records = await seedEach((entity) => ({ ...richFields(), entity }));
+        await expectRoundTrip(records, before);
+        expect((await store.get('customers', records.customers.id))!.fields).toEqual({ ...richFields(), entity: 'customers' });
+        const got = (await store.get('touchpoints', records.touchpoints.id))!.fields as Record<string, unknown>;
+        expect(got.combining).toBe(UNICODE.combining);
+        expect(got.combining).not.toBe(UNICODE.combining.normalize('NFC'));
+        expect(Object.is(got.integer, 42) && Object.is(got.float, 3.14159) && Object.is(got.big, 2 ** 53 - 1)).toBe(true);
+      });
+
+      feature('largeRecords', 'a 60,000-character field value round-trips exactly, for every entity', async () => {
+        const before = await feedEnd(store);
+        const long = longText(60_000);
+        const records = await seedEach(() => ({ long, short: 'x' }));
+        await expectRoundTrip(records, before);
+        for (const entity of ['customers', 'touchpoints', 'complaints'] as const) {
+          const fields = (await store.get(entity, records[entity].id))!.fields as Record<string, string>;
+          expect(fields.long).toHaveLength(60_000);
+          expect(fields.long).toBe(long);
+          expect(ids((await store.list(entity, { filter: { fields: { short: 'x' } } })).items)).toEqual([records[entity].id]);
+        }
+      });
+
+      it('an update replaces fields (keys removed are gone), and a record without fields has none', async () => {
+        const before = await feedEnd(store);
+        const plain = await seedEach(() => ({ tier: 'gold', seats: 3, nested: { a: [1, 2] } }));
+        for (const entity of ['customers', 'touchpoints', 'complaints'] as const) {
+          const v1 = plain[entity];
+          const v2 = await update(store, entity, v1, { fields: { tier: 'silver', added: [UNICODE.rtl] } } as Partial<AnyRecord>);
+          expect(await store.get(entity, v1.id)).toEqual(v2);
+          expect((await store.get(entity, v1.id))!.fields).toEqual({ tier: 'silver', added: [UNICODE.rtl] });
+          expect(ids((await store.list(entity, { filter: { fields: { tier: 'gold' } } })).items)).toEqual([]);
+          expect(ids((await store.list(entity, { filter: { fields: { tier: 'silver' } } })).items)).toEqual([v1.id]);
+          expect(ids((await store.list(entity, { filter: { fields: { seats: null } } })).items)).toEqual([v1.id]);
+          // An update without `fields` leaves the record without any.
+          const { fields: _fields, ...bare } = v2 as AnyRecord & { fields?: unknown };
+          const v3 = nextVersion(bare as AnyRecord);
+          const expected = copy(v3);
+          await store.write([updateOp(entity, v3)]);
+          const got = (await store.get(entity, v1.id))!;
+          expect(got).toEqual(expected);
+          expect('fields' in got).toBe(false);
+          expect(ids((await store.list(entity, { filter: { fields: { tier: 'silver' } } })).items)).toEqual([]);
+          expect(ids((await store.list(entity, { filter: { fields: { tier: null } } })).items)).toEqual([v1.id]);
+          // The feed keeps each version as it was written.
+          const versions = (await changesSince(store, before)).filter((c) => c.id === v1.id).map((c) => c.record?.fields);
+          expect(versions).toEqual([{ tier: 'gold', seats: 3, nested: { a: [1, 2] } }, { tier: 'silver', added: [UNICODE.rtl] }, undefined]);
+        }
+        const [none] = await seed(store, 'customers', [makeCustomer()]);
+        expect('fields' in (await store.get('customers', none!.id))!).toBe(false);
+      });
+
+      it('filters by a string, a number (1 matches 1.0), a boolean and null (stored null, missing key, no fields)', async () => {
+        const made = await seed(store, 'customers', [
+          makeCustomer({ name: 'A', fields: { tier: 'gold', seats: 1, active: true } }),
+          makeCustomer({ name: 'B', fields: { tier: 'Gold', seats: 1.5, active: false } }),
+          makeCustomer({ name: 'C', fields: { tier: 'gold', seats: '1', active: 'true' } }),
+          makeCustomer({ name: 'D', fields: { tier: null, seats: 10 } }),
+          makeCustomer({ name: 'E' }),
+          makeCustomer({ name: 'F', fields: {} }),
+          makeCustomer({ name: 'G', fields: { tier: ['gold'], seats: { n: 1 }, active: [true] } }),
+          makeCustomer({ name: 'H', fields: { tier: 'gold ', script: UNICODE.cjk, rtl: UNICODE.rtl, seats: -2.25 } }),
+          makeCustomer({ name: 'I', fields: { tier: 'null', seats: 0, active: 0 } }),
+        ] as Customer[]);
+        const names = async (fields: Record<string, string | number | boolean | null>, order: 'asc' | 'desc' = 'desc') =>
+          (await listAll(store, 'customers', { filter: { fields }, order })).map((c) => c.name);
+        expect(await names({ tier: 'gold' })).toEqual(['C', 'A']);
+        expect(await names({ tier: 'gold' }, 'asc')).toEqual(['A', 'C']);
+        expect(await names({ tier: 'Gold' })).toEqual(['B']);
+        expect(await names({ tier: 'gold ' })).toEqual(['H']);
+        expect(await names({ tier: 'null' })).toEqual(['I']);
+        expect(await names({ seats: 1 })).toEqual(['A']);
+        expect(await names({ seats: 1.0 })).toEqual(['A']);
+        expect(await names({ seats: 1.5 })).toEqual(['B']);
+        expect(await names({ seats: '1' })).toEqual(['C']);
+        expect(await names({ seats: -2.25 })).toEqual(['H']);
+        expect(await names({ seats: 0 })).toEqual(['I']);
+        expect(await names({ seats: 2 })).toEqual([]);
+        expect(await names({ active: true })).toEqual(['A']);
+        expect(await names({ active: false })).toEqual(['B']);
+        expect(await names({ active: 'true' })).toEqual(['C']);
+        expect(await names({ tier: null })).toEqual(['F', 'E', 'D']);
+        expect(await names({ active: null })).toEqual(['H', 'F', 'E', 'D']);
+        expect(await names({ script: UNICODE.cjk, rtl: UNICODE.rtl })).toEqual(['H']);
+        expect(await names({ script: UNICODE.cjk.normalize('NFD').replace('簡', '简') })).toEqual([]);
+        expect(await names({ seats: 10, tier: null })).toEqual(['D']);
+        expect(await names({ tier: 'gold', active: true })).toEqual(['A']);
+        expect(await names({ tier: 'gold', seats: 1, active: false })).toEqual([]);
+        expect(await names({ unknown: null })).toEqual(['I', 'H', 'G', 'F', 'E', 'D', 'C', 'B', 'A']);
+        expect(await names({})).toEqual(['I', 'H', 'G', 'F', 'E', 'D', 'C', 'B', 'A']);
+        expect(await names({ tier: 'x'.repeat(1000) })).toEqual([]);
+        expect((await store.list('customers', { filter: { fields: { seats: 1 } } })).items).toEqual([made[0]]);
+      });
+
+      it('field filters combine with the other filters, for customers, touchpoints and complaints', async () => {
+        const [c1, c2] = await seed(store, 'customers', [
+          makeCustomer({ name: 'c1', kind: 'prospect', tags: ['vip'], fields: { region: 'north' } }),
+          makeCustomer({ name: 'c2', kind: 'customer', tags: ['vip'], fields: { region: 'north' } }),
+          makeCustomer({ name: 'c3', kind: 'prospect', fields: { region: 'south' } }),
+        ] as Customer[]);
+        await seed(store, 'touchpoints', [
+          makeTouchpoint(c1!.id, { subject: 't0', channel: 'call', fields: { topic: 'billing' } }),
+          makeTouchpoint(c1!.id, { subject: 't1', channel: 'email', fields: { topic: 'billing' } }),
+          makeTouchpoint(c2!.id, { subject: 't2', channel: 'call', fields: { topic: 'billing' } }),
+          makeTouchpoint(c1!.id, { subject: 't3', channel: 'call', fields: { topic: 'delivery' } }),
+          makeTouchpoint(c1!.id, { subject: 't4', channel: 'call' }),
+        ] as Touchpoint[]);
+        await seed(store, 'complaints', [
+          makeComplaint(c1!.id, { subject: 'k0', status: 'open', fields: { product: 'tea', urgent: true } }),
+          makeComplaint(c2!.id, { subject: 'k1', status: 'open', fields: { product: 'tea', urgent: false } }),
+          makeComplaint(c1!.id, { subject: 'k2', status: 'new', fields: { product: 'tea', urgent: true } }),
+          makeComplaint(c1!.id, { subject: 'k3', status: 'open', fields: { product: 'coffee', urgent: true } }),
+        ] as Complaint[]);
+        const customers = async (filter: ListQuery<'customers'>['filter']) => (await listAll(store, 'customers', { filter })).map((c) => c.name);
+        const touchpoints = async (filter: ListQuery<'touchpoints'>['filter']) => (await listAll(store, 'touchpoints', { filter })).map((t) => t.subject);
+        const complaints = async (filter: ListQuery<'complaints'>['filter']) => (await listAll(store, 'complaints', { filter })).map((k) => k.subject);
+        expect(await customers({ kind: 'prospect', fields: { region: 'north' } })).toEqual(['c1']);
+        expect(await customers({ tag: 'vip', fields: { region: 'north' } })).toEqual(['c2', 'c1']);
+        expect(await customers({ tag: 'vip', fields: { region: 'south' } })).toEqual([]);
+        expect(await customers({ kind: 'prospect', fields: {} })).toEqual(['c3', 'c1']);
+        expect(await touchpoints({ customerId: c1!.id, fields: { topic: 'billing' } })).toEqual(['t1', 't0']);
+        expect(await touchpoints({ customerId: c1!.id, channel: 'call', fields: { topic: 'billing' } })).toEqual(['t0']);
+        expect(await touchpoints({ channel: 'call', fields: { topic: 'billing' } })).toEqual(['t2', 't0']);
+        expect(await touchpoints({ customerId: c1!.id, fields: { topic: null } })).toEqual(['t4']);
+        expect(await touchpoints({ customerId: c2!.id, fields: { topic: 'delivery' } })).toEqual([]);
+        expect(await complaints({ customerId: c1!.id, fields: { product: 'tea' } })).toEqual(['k2', 'k0']);
+        expect(await complaints({ status: 'open', fields: { product: 'tea', urgent: true } })).toEqual(['k0']);
+        expect(await complaints({ status: ['open', 'new'], fields: { urgent: true } })).toEqual(['k3', 'k2', 'k0']);
+        expect(await complaints({ customerId: c2!.id, status: 'open', fields: { urgent: false } })).toEqual(['k1']);
+      });
+
+      for (const order of ['desc', 'asc'] as const) {
+        it(`pages through field matches with limit 2 (${order}): no repeats, no gaps, non-matching records in between`, async () => {
+          const [c] = await seed(store, 'customers', [makeCustomer()]);
+          // 9 matches of { team: 'blue' }, each followed by records that don't match it.
+          const made = await seed(
+            store,
+            'touchpoints',
+            Array.from({ length: 27 }, (_, i) => {
+              const fields = [{ team: 'blue', n: i }, { team: 'red' }, i % 2 ? { team: null } : undefined][i % 3];
+              return makeTouchpoint(c!.id, fields ? ({ fields } as Partial<Touchpoint>) : {});
+            }),
+          );
+          const blue = made.filter((t) => (t.fields as { team?: unknown } | undefined)?.team === 'blue');
+          const none = made.filter((t) => (t.fields as { team?: unknown } | undefined)?.team == null);
+          expect(blue).toHaveLength(9);
+          expect(none.length).toBeGreaterThanOrEqual(7);
+          for (const [fields, expected] of [
+            [{ team: 'blue' }, blue],
+            [{ team: null }, none],
+          ] as const) {
+            const seen: string[] = [];
+            let cursor: string | null = null;
+            for (let pages = 0; pages < 20; pages++) {
+              const page: Page<Touchpoint> = await store.list('touchpoints', { filter: { fields }, limit: 2, order, cursor });
+              expect(page.items.length).toBeLessThanOrEqual(2);
+              seen.push(...ids(page.items));
+              if (page.nextCursor === null) break;
+              cursor = page.nextCursor;
+            }
+            expect(seen).toEqual(sortedIds(expected, order));
+          }
+          expect(ids(await listAll(store, 'touchpoints', { filter: { customerId: c!.id, fields: { team: 'blue' } }, limit: 2, order }))).toEqual(
+            sortedIds(blue, order),
+          );
+        });
+      }
+
+      it('a bad field filter fails with CrmValidationError naming it', async () => {
+        await seed(store, 'customers', [makeCustomer({ fields: { tier: 'gold' } } as Partial<Customer>)]);
+        const bad = async <E extends EntityName>(entity: E, fields: unknown, path: (string | number)[]) => {
+          const error = await expectValidation(() => store.list(entity, { filter: { fields } } as ListQuery<E>), formatIssuePath(path));
+          expect(error.issues.map((i) => i.path)).toContainEqual(path);
+        };
+        const field = (name: string) => ['filter', 'fields', name];
+        await bad('customers', { tier: ['gold'] }, field('tier'));
+        await bad('customers', { tier: { is: 'gold' } }, field('tier'));
+        await bad('customers', { tier: 'x'.repeat(1001) }, field('tier'));
+        await bad('customers', { seats: Number.NaN }, field('seats'));
+        await bad('customers', { seats: Number.POSITIVE_INFINITY }, field('seats'));
+        await bad('customers', { seats: undefined }, field('seats'));
+        await bad('customers', { tier: 'gold', note: 'a\u0000b' }, field('note'));
+        await bad('touchpoints', { topic: [1] }, field('topic'));
+        await bad('complaints', { urgent: {} }, field('urgent'));
+        await bad('customers', { '1tier': 'gold' }, ['filter', 'fields']);
+        await bad('customers', { 'tier.name': 'gold' }, ['filter', 'fields']);
+        await bad('customers', Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`f${i}`, i])), ['filter', 'fields']);
+        for (const fields of ['tier=gold', null, ['tier'], 7]) await bad('customers', fields, ['filter', 'fields']);
+        // Ten names, and a string of 1000 characters, are allowed.
+        expect((await store.list('customers', { filter: { fields: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`f${i}`, i])) } })).items).toEqual([]);
+        expect((await store.list('customers', { filter: { fields: { tier: 'x'.repeat(1000) } } })).items).toEqual([]);
       });
     });
 

@@ -1,4 +1,4 @@
-import { CrmValidationError, formatPath, isCrmValidationError, type Crm, type ValidationIssue } from '@crm/core';
+import { CrmValidationError, fieldRegistry, formatPath, isCrmValidationError, type Crm, type FieldsDeclaration, type ValidationIssue } from '@crm/core';
 import { readJsonBody } from '../body.js';
 import type { RestHandlerOptions } from '../handler.js';
 import { safeJson, textResponse } from '../json.js';
@@ -60,6 +60,12 @@ export interface CrmHandlerOptions extends Pick<RestHandlerOptions, 'basePath' |
    * @default { title: 'CRM service API', version: '1' }
    */
   info?: { title?: string; version?: string };
+  /**
+   * The custom fields declaration the CRMs were made with (`createCrm({ fields })`), for the
+   * OpenAPI document to describe each field. The CRMs validate the fields of every write
+   * themselves; without it the document shows `fields` as an open object.
+   */
+  fields?: FieldsDeclaration;
 }
 
 interface Normalized {
@@ -70,6 +76,7 @@ interface Normalized {
   heartbeatMs: number;
   onError: (error: unknown, request: Request) => void;
   info: { title: string; version: string };
+  fields: FieldsDeclaration | undefined;
 }
 
 function normalize(options: CrmHandlerOptions): Normalized {
@@ -96,6 +103,8 @@ function normalize(options: CrmHandlerOptions): Normalized {
     heartbeatMs,
     onError: options.onError ?? ((error) => (globalThis as { console?: Console }).console?.error('@crm/adapters/rest: request failed', error)),
     info: { title: options.info?.title ?? 'CRM service API', version: options.info?.version ?? '1' },
+    // Checked now, as createCrm checks it: a bad declaration fails at start-up, not at the first GET /openapi.json.
+    fields: options.fields === undefined ? undefined : (fieldRegistry(options.fields, 'createCrmHandler options'), options.fields),
   };
 }
 
@@ -204,7 +213,7 @@ export function createCrmHandler(options: CrmHandlerOptions): (request: Request)
     try {
       const segments = segmentsOf(url.pathname, config.basePath);
       if (segments?.length === 1 && segments[0] === 'openapi.json' && request.method === 'GET') {
-        openapi ??= JSON.stringify(serviceOpenApiDocument({ basePath: config.basePath, ...config.info }));
+        openapi ??= JSON.stringify(serviceOpenApiDocument({ basePath: config.basePath, ...config.info, fields: config.fields }));
         return textResponse(openapi, { headers: JSON_HEADERS });
       }
       const match = segments && matchServiceRoute(segments, request.method);

@@ -14,7 +14,7 @@ import {
   SetStatusOptionsSchema,
   TouchpointInputSchema,
 } from '@crm/core';
-import { openApiDocument, operationObject, schemaOf, type OpenApiOptions } from '../openapi.js';
+import { openApiDocument, operationObject, schemaOf, withFields, type OpenApiOptions } from '../openapi.js';
 import { SERVICE_ROUTES, type ServiceOperation } from './routes.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -100,6 +100,20 @@ function serviceSchemas(base: Record<string, JsonSchema>): Record<string, JsonSc
     PriorityChange: withArgument(input(SetPriorityOptionsSchema), 'priority', complaintProperties.priority ?? { type: 'string' }),
     Rating: withArgument(input(RateOptionsSchema), 'score', { type: 'integer', minimum: 1, maximum: 5 }),
     Note: withArgument(input(NoteOptionsSchema), 'note', { type: 'string', minLength: 1, maxLength: 20_000 }),
+    TouchpointFieldsChange: object(
+      { fields: { type: 'object' }, version: { type: 'integer', minimum: 1, description: 'The version read: a 409 if the touchpoint has changed since.' } },
+      ['fields'],
+      { additionalProperties: false },
+    ),
+    ComplaintFieldsChange: object(
+      {
+        fields: { type: 'object' },
+        version: { type: 'integer', minimum: 1, description: 'The version read: a 409 if the complaint has changed since.' },
+        actorId: { type: 'string', description: 'Your own staff id, if given.' },
+      },
+      ['fields'],
+      { additionalProperties: false },
+    ),
     SuggestionAcceptance: input(AcceptSuggestionSchema),
     SuggestionDismissal: input(DismissSuggestionSchema),
     SlaStatus: object(
@@ -207,7 +221,7 @@ export function serviceOpenApiDocument(options: OpenApiOptions): Record<string, 
     },
     paths,
     components: {
-      schemas: { ...schemas, ...serviceSchemas(schemas) },
+      schemas: withFields({ ...schemas, ...serviceSchemas(schemas) }, options.fields),
       responses: {
         ...store.components.responses,
         NotFound: problem('No record with this id exists for this tenant — or, for a customer, none of theirs.'),

@@ -1,5 +1,7 @@
 // Values from the error classes alone: the main entry of @crm/core would bring its schemas along.
 import { CrmError, CrmNotFoundError, CrmValidationError } from '@crm/core/errors';
+// The field registry without the core's schemas: labels and the declaration's types, in a browser.
+import { fieldRegistry, fieldsService, type FieldsDeclaration } from '@crm/core/fields';
 import type {
   Change,
   ChangeListener,
@@ -7,6 +9,7 @@ import type {
   Complaint,
   ContactCheck,
   Crm,
+  UntypedCrm,
   CrmEventHandler,
   CrmEventName,
   CrmEvents,
@@ -26,7 +29,7 @@ import type { RestHeaders, RestRetryOptions } from '../apiClient.js';
 import { remoteEvents } from './remoteEvents.js';
 
 /** Options of {@link remoteCrm}. */
-export interface RemoteCrmOptions {
+export interface RemoteCrmOptions<F extends FieldsDeclaration = FieldsDeclaration> {
   /**
    * Where the API served by `createCrmHandler` is mounted.
    * @example 'https://crm.example.com/api/crm'
@@ -62,6 +65,13 @@ export interface RemoteCrmOptions {
    * @default the system clock
    */
   clock?: Clock;
+  /**
+   * The custom fields declaration the server's CRM was made with (`createCrm({ fields })`), for
+   * the types of records' `fields` and for `crm.fields` (labels, remote names). The server
+   * validates; the client sends what it is given. Optional: without it, fields are untyped JSON
+   * and `crm.fields` lists none.
+   */
+  fields?: F;
 }
 
 const SERVER_SIDE = (what: string) =>
@@ -69,7 +79,7 @@ const SERVER_SIDE = (what: string) =>
 
 const isoOf = (value: unknown) => (value instanceof Date ? value.toISOString() : value);
 
-/** A query string the way the handler reads it: lists repeated, `system:id` for an external id, instants as ISO 8601. */
+/** A query string the way the handler reads it: lists repeated, `system:id` for an external id, custom fields as JSON, instants as ISO 8601. */
 function paramsOf(query: object | undefined): URLSearchParams {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query ?? {})) {
@@ -77,6 +87,8 @@ function paramsOf(query: object | undefined): URLSearchParams {
     if (Array.isArray(value)) {
       if (value.length === 0) params.append(name, '');
       for (const item of value) params.append(name, String(item));
+    } else if (name === 'fields' && typeof value === 'object') {
+      params.append(name, JSON.stringify(value));
     } else if (name === 'externalId' && typeof value === 'object') {
       params.append(name, `${(value as { system: string }).system}:${(value as { id: string }).id}`);
     } else params.append(name, String(isoOf(value)));
@@ -129,7 +141,7 @@ function slaStatusOf(json: SlaStatus): SlaStatus {
  * crm.on('complaint.status_changed', ({ complaint, to }) => show(complaint.id, to))
  * ```
  */
-export function remoteCrm(options: RemoteCrmOptions): Crm {
+export function remoteCrm<F extends FieldsDeclaration = FieldsDeclaration>(options: RemoteCrmOptions<F>): Crm<F> {
   const api = apiClient(options as ApiClientOptions, 'remoteCrm');
   const clock: Clock = options.clock ?? { now: () => new Date() };
   if (typeof clock.now !== 'function') throw new TypeError('remoteCrm: `clock` must have a now() method');
@@ -209,7 +221,7 @@ export function remoteCrm(options: RemoteCrmOptions): Crm {
   };
   const complaintCommand = (name: string) => (id: string, body: unknown) => write<Complaint>('POST', at('complaints', id, `/${name}`), body);
 
-  const crm: Omit<Crm, 'store'> = {
+  const crm: Omit<UntypedCrm, 'store'> = {
     customers: {
       create: (input) => write<Customer>('POST', 'customers', input),
       createMany: (inputs, options) => write<Customer[]>('POST', 'customers/batch', { inputs, ...options }),
@@ -226,6 +238,7 @@ export function remoteCrm(options: RemoteCrmOptions): Crm {
       logMany: (inputs, options) => write<Touchpoint[]>('POST', 'touchpoints/batch', { inputs, ...options }),
       get: async (id) => get<Touchpoint>(at('touchpoints', id)),
       list: (query) => get<Page<Touchpoint>>('touchpoints', query),
+      setFields: async (id, fields, options) => write<Touchpoint>('POST', at('touchpoints', id, '/fields'), { ...options, fields }),
     },
     complaints: {
       open: (input) => write<Complaint>('POST', 'complaints', input),
@@ -239,6 +252,7 @@ export function remoteCrm(options: RemoteCrmOptions): Crm {
       setPriority: async (id, priority, options) => complaintCommand('priority')(id, { ...options, priority }),
       rate: async (id, score, options) => complaintCommand('rating')(id, { ...options, score }),
       addNote: async (id, note, options) => complaintCommand('notes')(id, { ...options, note }),
+      setFields: async (id, fields, options) => complaintCommand('fields')(id, { ...options, fields }),
       suggestions: (query) => get<Page<Touchpoint>>('suggestions', query),
       acceptSuggestion: async (id, options) => write<Complaint>('POST', at('suggestions', id, '/accept'), options),
       dismissSuggestion: async (id, options) => write<Touchpoint>('POST', at('suggestions', id, '/dismiss'), options),
@@ -269,6 +283,7 @@ export function remoteCrm(options: RemoteCrmOptions): Crm {
     kpis: (query) => get<KpiReport>('kpis', query),
     health: async (customerId) => get<CustomerHealth>(at('customers', customerId, '/health')),
     atRisk: (query) => get<CustomerHealth[]>('at-risk', query),
+    fields: fieldsService(fieldRegistry(options.fields), null),
     staff: [],
     clock,
 
@@ -320,5 +335,5 @@ export function remoteCrm(options: RemoteCrmOptions): Crm {
       );
     },
   });
-  return crm as Crm;
+  return crm as Crm<F>;
 }

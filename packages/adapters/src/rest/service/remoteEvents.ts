@@ -55,6 +55,8 @@ export function remoteEvents(max = 10_000) {
       }
       if (change.entity === 'customers' && change.record) {
         out.push(change.op === 'create' ? ['customer.created', { customer: change.record, origin }] : ['customer.updated', { customer: change.record, origin }]);
+      } else if (change.entity === 'touchpoints' && change.record && change.op === 'update') {
+        out.push(['touchpoint.updated', { touchpoint: change.record, origin }]);
       } else if (change.entity === 'touchpoints' && change.record && change.op === 'create') {
         const touchpoint = change.record;
         // Logged with a complaint opened in the same write: announced just before it, as `complaints.open` does.

@@ -1,5 +1,5 @@
 import { CHANNELS, CrmValidationError, type Crm } from '@crm/core';
-import { FILTER_PARAMS } from '../routes.js';
+import { FIELDS_PARAM, FILTER_PARAMS } from '../routes.js';
 import type { QuerySpec } from '../query.js';
 import { claimActor, customerOpenInput, customerView, forbidden, ownComplaint, type CrmPrincipal, type Role } from './access.js';
 
@@ -135,7 +135,7 @@ export const SERVICE_ROUTES: readonly ServiceRoute[] = [
       summary: 'List customers',
       method: 'customers.list',
       roles: STAFF,
-      query: { ...FILTER_PARAMS.customers, ...PAGE, ...ORDER },
+      query: { ...FILTER_PARAMS.customers, ...FIELDS_PARAM, ...PAGE, ...ORDER },
       response: 'CustomerPage',
       run: ({ crm, query }) => crm.customers.list(query),
     },
@@ -284,7 +284,7 @@ export const SERVICE_ROUTES: readonly ServiceRoute[] = [
       summary: 'List touchpoints',
       method: 'touchpoints.list',
       roles: STAFF,
-      query: { ...FILTER_PARAMS.touchpoints, ...PAGE, ...ORDER },
+      query: { ...FILTER_PARAMS.touchpoints, ...FIELDS_PARAM, ...PAGE, ...ORDER },
       response: 'TouchpointPage',
       run: ({ crm, query }) => crm.touchpoints.list(query),
     },
@@ -317,6 +317,21 @@ export const SERVICE_ROUTES: readonly ServiceRoute[] = [
       run: ({ crm, params }) => crm.touchpoints.get(params.id!),
     },
   }),
+  route('/touchpoints/{id}/fields', {
+    POST: {
+      operationId: 'setTouchpointFields',
+      summary: "Set or remove a touchpoint's custom fields",
+      description: 'Merged key by key: a given field is validated by its declaration and replaces the stored value; `null` removes it.',
+      method: 'touchpoints.setFields',
+      roles: STAFF,
+      body: 'TouchpointFieldsChange',
+      response: 'Touchpoint',
+      run: ({ crm, params, body }) => {
+        const [fields, options] = take(body, 'fields', 'touchpoint fields');
+        return crm.touchpoints.setFields(params.id!, never(fields), never(options));
+      },
+    },
+  }),
 
   // ----- complaints -----
   route('/complaints', {
@@ -342,7 +357,7 @@ export const SERVICE_ROUTES: readonly ServiceRoute[] = [
       description: 'A customer gets their own complaints only (a `customerId` naming anyone else is a 403).',
       method: 'complaints.list',
       roles: ANYONE,
-      query: { ...FILTER_PARAMS.complaints, ...PAGE, ...ORDER },
+      query: { ...FILTER_PARAMS.complaints, ...FIELDS_PARAM, ...PAGE, ...ORDER },
       response: 'ComplaintPage',
       run: async ({ crm, principal, query }) => {
         if (principal.kind === 'staff') return crm.complaints.list(query);
@@ -408,6 +423,10 @@ export const SERVICE_ROUTES: readonly ServiceRoute[] = [
   complaintCommand('notes', 'addComplaintNote', 'complaints.addNote', 'Add an internal note', 'Note', (crm, id, body) => {
     const [note, options] = take(body, 'note', 'complaint note');
     return crm.complaints.addNote(id, never(note), never(options));
+  }),
+  complaintCommand('fields', 'setComplaintFields', 'complaints.setFields', "Set or remove a complaint's custom fields", 'ComplaintFieldsChange', (crm, id, body) => {
+    const [fields, options] = take(body, 'fields', 'complaint fields');
+    return crm.complaints.setFields(id, never(fields), never(options));
   }),
 
   // ----- suggested complaints -----

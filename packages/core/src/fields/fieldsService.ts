@@ -1,9 +1,9 @@
 import type { ValidationIssue } from '../errors/validationError.js';
 import { CrmValidationError } from '../errors/validationError.js';
-import { fieldLabel, type DeclaredField, type FieldRegistry } from '../fields/declaration.js';
+import { fieldLabel, type DeclaredField, type FieldRegistry } from './declaration.js';
 import { CrmError } from '../errors/crmError.js';
 import type { CrmStore, EntityName, Page } from '../store/types.js';
-import type { FieldValues } from '../schemas/fields.js';
+import type { FieldValues } from '../schemas/fieldValues.js';
 
 /** A stored record whose custom fields don't satisfy today's declaration. */
 export interface FieldAuditItem {
