@@ -20,10 +20,12 @@ import { join } from 'node:path';
  * dae6c9c): with the sources in every map @crm/core was 888,966 packed / 3,644,728 unpacked;
  * with the maps pointing at `src/`, 585,324 / 2,429,163 (@crm/adapters 252,844 / 977,201,
  * @crm/react 3,834 / 12,704). With the signal lexicons added since, @crm/core is 700,1xx /
- * 3,058,2xx. The budgets leave some room to grow, not enough to embed the sources again.
+ * 3,058,2xx. With custom fields (issue 16: a seventh entry point, `@crm/core/fields`, and the
+ * typed services, whose declarations each entry's `.d.ts` repeats), 802,8xx / 3,520,3xx. The
+ * budgets leave some room to grow, not enough to embed the sources again.
  */
 const BUDGETS = {
-  '@crm/core': { packed: 780_000, unpacked: 3_400_000 },
+  '@crm/core': { packed: 860_000, unpacked: 3_800_000 },
   '@crm/adapters': { packed: 320_000, unpacked: 1_250_000 },
   '@crm/react': { packed: 10_000, unpacked: 32_000 },
 };

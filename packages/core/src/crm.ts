@@ -29,14 +29,13 @@ import { feedHub, type ChangeListener } from './events/feed.js';
 import { activityMemory, eventsOfWrite } from './events/derive.js';
 import { checkWriteOptions } from './store/queries.js';
 import {
-  fieldRegistry,
   type FieldFilterOf,
   type FieldInputsOf,
   type FieldPatchOf,
-  type FieldRegistry,
   type FieldValuesOf,
   type FieldsDeclaration,
-} from './fields/declaration.js';
+} from './fields/describe.js';
+import { fieldRegistry, type FieldRegistry } from './fields/declaration.js';
 import type { EntityName, EntityRecords } from './store/types.js';
 import type { CustomerInput, CustomerPatch } from './schemas/customer.js';
 import type { TouchpointInput } from './schemas/touchpoint.js';

@@ -1,6 +1,7 @@
 import type { ValidationIssue } from '../errors/validationError.js';
 import { CrmValidationError } from '../errors/validationError.js';
-import { fieldLabel, type DeclaredField, type FieldRegistry } from './declaration.js';
+import { fieldLabel, type DeclaredField, type FieldCatalog } from './describe.js';
+import type { FieldRegistry } from './declaration.js';
 import { CrmError } from '../errors/crmError.js';
 import type { CrmStore, EntityName, Page } from '../store/types.js';
 import type { FieldValues } from '../schemas/fieldValues.js';
@@ -47,10 +48,11 @@ export interface FieldsService {
 const ENTITIES: readonly EntityName[] = ['customers', 'touchpoints', 'complaints'];
 
 /**
- * `crm.fields` over a declaration's registry. Without a `store` (a remote CRM, which reaches
- * records only through the service API), `audit` is refused: run it on the server.
+ * `crm.fields` over a declaration's registry. Given a catalog alone and no `store` (a remote CRM,
+ * which reaches records only through the service API and leaves validation to its server),
+ * `audit` is refused: run it on the server.
  */
-export function fieldsService(registry: FieldRegistry, store: Pick<CrmStore, 'list'> | null): FieldsService {
+export function fieldsService(registry: FieldRegistry | FieldCatalog, store: Pick<CrmStore, 'list'> | null): FieldsService {
   const checkEntity = (entity: EntityName, subject: string) => {
     if (!ENTITIES.includes(entity)) throw CrmValidationError.field(subject, ['entity'], 'expected "customers", "touchpoints" or "complaints"');
   };
@@ -67,7 +69,7 @@ export function fieldsService(registry: FieldRegistry, store: Pick<CrmStore, 'li
     },
     audit(entity, options) {
       checkEntity(entity, 'fields audit');
-      if (store === null) throw new CrmError('crm.fields.audit reads every record: run it on the server, whose CRM has the store');
+      if (store === null || !('problems' in registry)) throw new CrmError('crm.fields.audit reads every record: run it on the server, whose CRM has the store');
       const limit = options?.pageSize ?? 200;
       if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw CrmValidationError.field('fields audit', ['pageSize'], 'must be a whole number from 1 to 500');
       return {

@@ -6,10 +6,12 @@
  *
  * @packageDocumentation
  */
+export { fieldRegistry, type FieldRegistry } from './declaration.js';
 export {
-  fieldRegistry,
   fieldLabel,
-  type FieldRegistry,
+  describeFields,
+  fieldCatalog,
+  type FieldCatalog,
   type FieldsDeclaration,
   type EntityFieldsDeclaration,
   type FieldSpec,
@@ -22,7 +24,7 @@ export {
   type FieldPatchOf,
   type FieldFilterOf,
   type SchemaOf,
-} from './declaration.js';
+} from './describe.js';
 export { fieldsService, type FieldsService, type FieldAuditItem } from './fieldsService.js';
 export { isStandardSchema, type StandardSchemaV1 } from './standardSchema.js';
 export type { FieldValues, JsonValue } from '../schemas/fieldValues.js';

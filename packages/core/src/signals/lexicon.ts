@@ -143,6 +143,8 @@ export interface CompiledLexicon {
   readonly short: readonly Entry[];
   /** First words (characters) of negators: a gap never skips one ("退款…到" does not read "退款还没到"). */
   readonly negatorHeads: ReadonlySet<string>;
+  /** One-word (one-character) terms that are a complaint on their own: a gap never skips one either ("dah … minggu" does not read "dah tertanggal lepas tiga minggu"). */
+  readonly strong: ReadonlySet<string>;
   /** How many terms it holds. */
   readonly size: number;
 }
@@ -214,7 +216,9 @@ export function compileLexicon(lexicon: Lexicon, name = 'lexicon'): CompiledLexi
   for (const term of lexicon.rhetorical ?? []) add(term, 'rhetorical', 0, null);
   for (const term of lexicon.neutral ?? []) add(term, 'neutral', 0, null);
   for (const term of lexicon.breaks ?? []) add(term, 'break', 0, null);
-  return { script: lexicon.script, split, concord: lexicon.doubleNegation === 'concord', fold, exact, prefix, short, negatorHeads, size };
+  const strong = new Set<string>();
+  for (const bucket of exact.values()) for (const entry of bucket.one) if (entry.role === 'cue' && entry.weight >= 2) strong.add(entry.parts[0]!.text);
+  return { script: lexicon.script, split, concord: lexicon.doubleNegation === 'concord', fold, exact, prefix, short, negatorHeads, strong, size };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -277,7 +281,7 @@ function endWithGaps(c: CompiledLexicon, entry: Entry, u: Units, p: number, at: 
         const k = at + skip - 1;
         if (k >= u.text.length || u.stop[k]) break;
         const text = u.text[k]!;
-        if (c.negatorHeads.has(text) || (c.script === 'words' && text.endsWith("n't"))) break;
+        if (c.negatorHeads.has(text) || c.strong.has(text) || (c.script === 'words' && text.endsWith("n't"))) break;
       }
       const end = endWithGaps(c, entry, u, p + 1, at + skip, maxGap);
       if (end >= 0) return end;

@@ -1,7 +1,7 @@
 // Values from the error classes alone: the main entry of @crm/core would bring its schemas along.
 import { CrmError, CrmNotFoundError, CrmValidationError } from '@crm/core/errors';
-// The field registry without the core's schemas: labels and the declaration's types, in a browser.
-import { fieldRegistry, fieldsService, type FieldsDeclaration } from '@crm/core/fields';
+// The declaration read without checks or schemas (the server validates): labels and types, in a browser.
+import { fieldCatalog, fieldsService, type FieldsDeclaration } from '@crm/core/fields';
 import type {
   Change,
   ChangeListener,
@@ -283,7 +283,7 @@ export function remoteCrm<F extends FieldsDeclaration = FieldsDeclaration>(optio
     kpis: (query) => get<KpiReport>('kpis', query),
     health: async (customerId) => get<CustomerHealth>(at('customers', customerId, '/health')),
     atRisk: (query) => get<CustomerHealth[]>('at-risk', query),
-    fields: fieldsService(fieldRegistry(options.fields), null),
+    fields: fieldsService(fieldCatalog(options.fields), null),
     staff: [],
     clock,
 

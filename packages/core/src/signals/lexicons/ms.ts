@@ -13,7 +13,7 @@ export const ms: Lexicon = {
     'biadab': 2, 'tidak boleh diterima': 2, 'tak boleh diterima': 2, 'tak boleh terima': 2, 'tidak boleh terima': 2, 'keterlaluan': 2,
     'melampau': 2, 'aduan': 2, 'mengadu': 2, 'komplen': 2, 'komplain': 2, 'merungut': 1.5, 'tak masuk akal': 2, 'tidak masuk akal': 2,
     'menyusahkan': 2, 'leceh': 1.5, 'tension': 1.5, 'stres': 1, 'malangnya': 1, 'malang': 1, 'sayangnya': 1, 'susah': 0.5, 'risau': 0.5,
-    'bimbang': 0.5, 'masalah': 1, 'isu': 1, 'silap': 1, 'salah': 1, 'kesilapan': 1, 'ralat': 1, 'dijanjikan': 1, 'janji': 1,
+    'bimbang': 0.5, 'masalah': 1, 'isu': 1, 'silap': 1, 'salah': 1, 'kesilapan': 1, 'ralat': 1, 'dijanjikan': 1,
     // Repetition, persistence, time.
     'lagi': 0.5, 'sekali lagi': 1, 'lagi sekali': 1, 'asyik': 1, 'selalu': 0.5, 'masih': 1, 'kali ketiga': 2, 'kali keempat': 2,
     'kali kelima': 2, 'kali kedua': 1, 'berkali-kali': 2, 'banyak kali': 1.5, 'beberapa kali': 1, 'dua kali': 1, 'tiga kali': 1,
@@ -24,6 +24,12 @@ export const ms: Lexicon = {
     'dah tak sabar': 1.5, 'seminggu lagi': 1, 'sebulan lagi': 1, 'sehari lagi': 1, 'dah … hari': 1, 'sudah … hari': 1,
     'dah … minggu': 1.5, 'sudah … minggu': 1.5, 'dah … bulan': 1.5, 'sudah … bulan': 1.5, 'minggu lalu': 0.5, 'minggu lepas': 0.5,
     'tanpa notis': 1.5, 'tanpa makluman': 1.5, 'tanpa amaran': 1.5,
+    'masih belum ada': 1.5, 'satu pun tak': 1.5, 'satu pun takde': 1.5, 'satu pun tiada': 1.5, 'sekarang dah': 1,
+    'sekarang sudah': 1, 'sejak isnin': 1, 'sejak selasa': 1, 'sejak rabu': 1, 'sejak khamis': 1, 'sejak jumaat': 1, 'sejak sabtu': 1,
+    'sejak ahad': 1, 'sejak semalam': 1, 'sejak minggu lepas': 1, 'sejak bulan lepas': 1, 'sejak hari pertama': 1, 'dari hari pertama': 1,
+    'dari biasa': 1, 'daripada biasa': 1, 'berbanding biasa': 1, 'lebih dari biasa': 1.5, 'lepas seminggu': 1, 'selepas seminggu': 1,
+    'lepas sebulan': 1, 'selepas sebulan': 1, 'lepas beberapa minit': 1, 'selepas beberapa minit': 1, 'beberapa minit': 0.5, 'langsung': 0.5,
+    'kena lagi': 1,
   },
   positive: {
     'puas hati': 2, 'berpuas hati': 2, 'gembira': 2, 'bagus': 2, 'baik': 2, 'membantu': 2, 'bantu': 2, 'tolong': 1.5, 'profesional': 2,
@@ -41,6 +47,12 @@ export const ms: Lexicon = {
         'tunggu maklum balas': 2, 'tunggu … call balik': 2, 'tunggu … telefon balik': 2, 'susah nak hubungi': 2, 'sukar dihubungi': 2,
         'tak dapat dihubungi': 2, 'tidak dapat dihubungi': 2, 'gagal dihubungi': 2, 'letak telefon': 2, 'letak gagang': 2, 'putuskan talian': 1.5,
         'mesin jawapan': 1, 'peti suara': 1,
+        'tak pernah telefon': 2, 'tak pernah call': 2, 'tidak pernah telefon': 2, 'sebelum ada orang jawab': 2, 'sebelum … jawab': 2,
+        'sebelum … angkat': 2, 'sebelum … balas': 2, 'blue tick': 1.5, 'bluetick': 1.5, 'seen je': 2, 'seen sahaja': 2, 'read je': 2,
+        'tunggu panggilan': 2, 'tunggu call': 2, 'menunggu panggilan': 2, 'satu balasan pun': 2, 'satu jawapan pun': 2, 'satu respon pun': 2,
+        'satu panggilan pun': 2, 'tiada balasan': 2, 'takde balasan': 2, 'tiada jawapan': 2, 'takde jawapan': 2, 'tiada respon': 2,
+        'takde respon': 2, 'talian terputus': 1.5, 'terputus': 1, 'follow up': 1, 'kejar': 1, 'tak reply': 2, 'x reply': 2, 'tak balas': 2,
+        'x balas': 2, 'tak jawab': 2, 'x jawab': 2, 'tak angkat': 2, 'x angkat': 2,
       },
       expected: {
         'balas': 2, 'membalas': 2, 'dibalas': 2, 'balasan': 2, 'jawab': 2, 'menjawab': 2, 'dijawab': 2, 'jawapan': 2, 'respon': 2,
@@ -48,8 +60,9 @@ export const ms: Lexicon = {
         'telefon semula': 2, 'hubungi semula': 2, 'hubungi balik': 2, 'angkat': 2, 'diangkat': 2, 'berita': 1.5, 'khabar': 1.5,
         'dapat masuk': 2, 'masuk talian': 2, 'dapat talian': 2, 'dapat bercakap': 2, 'dapat hubungi': 2,
         'update': 1.5, 'dikemas kini': 1.5, 'susulan': 2, 'buat susulan': 2, 'panggilan': 2, 'call': 1.5,
+        'telefon': 2, 'pengesahan': 2, 'dapat apa-apa': 2, 'dapat sebarang': 2, 'reply': 2, 'respond': 2, 'answer': 2, 'panggilan balik': 2, 'whatsapp balik': 2, 'mesej balik': 2,
       },
-      topics: ['emel', 'e-mel', 'email', 'mesej', 'whatsapp', 'tiket', 'permohonan', 'pertanyaan', 'telefon', 'talian', 'hotline', 'borang', 'surat'],
+      topics: ['emel', 'e-mel', 'email', 'mesej', 'whatsapp', 'tiket', 'permohonan', 'pertanyaan', 'talian', 'hotline', 'borang', 'surat'],
     },
     passed_around: {
       facts: {
@@ -61,8 +74,19 @@ export const ms: Lexicon = {
         'ulang semula': 2, 'ulang … lagi': 2, 'terangkan … lagi': 2, 'jelaskan … lagi': 2, 'cerita … lagi': 2, 'dari awal': 1, 'dari mula': 1,
         'mula semula': 1, 'benda yang sama': 1, 'perkara yang sama': 1, 'soalan yang sama': 1, 'orang ketiga': 2, 'ejen baru': 1,         'bukan bahagian kami': 2, 'bukan urusan kami': 2, 'bukan bidang kuasa': 2, 'tiada siapa tahu': 2, 'tak ada siapa tahu': 2,
         'takde siapa tahu': 2, 'semua tak tahu': 2, 'tuding jari': 2, 'suruh … hubungi': 1.25, 'suruh … telefon': 1.25, 'suruh … call': 1.25, 'suruh … pergi': 1, 'salahkan': 1.5, 'saling menyalahkan': 2,
+        'jawapan lain': 1, 'jawapan berbeza': 1.5, 'setiap orang': 1, 'lima orang': 1.5, 'empat orang': 1.5, 'tiga orang': 1,
+        'enam orang': 2, 'cakap dengan … orang': 1.5, 'pulak kata': 1.5, 'pula kata': 1.5, 'pulak suruh': 1.5, 'pula suruh': 1.5, 'kata urusan': 1, 'kata ni urusan': 1, 'kata tu urusan': 1,
+        'pindah talian': 1.5, 'tukar talian': 1, 'bagi … semula': 1, 'tiga jabatan': 2, 'dua jabatan': 1.5, 'beberapa jabatan': 2, 'banyak jabatan': 2,
+        'cerita … dari awal': 2, 'cerita … dari mula': 2, 'terangkan … dari awal': 2, 'terangkan … dari mula': 2, 'jelaskan … dari awal': 2,
+        'ulang … dari awal': 2, 'dari awal setiap kali': 2, 'setiap ejen': 1, 'disuruh': 0.5, 'disuruh … hubungi': 1.25, 'disuruh … telefon': 1.25,
+        'disuruh … call': 1.25, 'disuruh … pergi': 1, 'suruh … balik': 1, 'suruh … jumpa': 1, 'dari satu': 1, 'team lain': 1.5, 'unit lain': 1.5,
+        'pas saya': 1.5, 'pass saya': 1.5, 'dipusing-pusingkan': 2, 'dipusingkan': 2, 'pusing-pusing': 1.5, 'ulang butiran': 2,
+        'ulang … yang sama': 2, 'orang baru': 1, 'kena ulang': 1.5, 'dilambung': 2, 'lambung': 1.5, 'dan balik semula': 1, 'dicampak': 1.5,
+        'kerja bahagian lain': 2, 'urusan bahagian lain': 2, 'bukan kerja': 1, 'bukan urusan': 1, 'lempar': 1.5, 'tolak ke': 1,
+
       },
-      topics: ['jabatan', 'bahagian', 'pegawai', 'ejen', 'staf', 'kakitangan', 'pengurus', 'penyelia', 'kaunter', 'cawangan'],
+      expected: { 'bertanggungjawab': 2, 'tanggungjawab': 1.5 },
+      topics: ['jabatan', 'bahagian', 'pegawai', 'ejen', 'staf', 'kakitangan', 'pengurus', 'penyelia', 'kaunter', 'cawangan', 'gudang', 'pengeluar', 'ibu pejabat'],
     },
     delay: {
       facts: {
@@ -71,11 +95,17 @@ export const ms: Lexicon = {
         'tunggu lama': 2, 'menunggu lama': 2, 'lama menunggu': 2, 'tunggu': 1, 'menunggu': 1, 'ditunggu': 1, 'separuh jalan': 2,
         'separuh siap': 2, 'tinggal separuh': 2, 'terbengkalai': 2, 'tergendala': 2, 'tunggu dah': 1, 'hilang': 1, 'sesat': 1, 'tersangkut': 1.5,
         'mungkir janji': 2, 'sejuk': 1, 'kurang': 1, 'tertinggal': 1, 'tak sampai-sampai': 2, 'tak siap-siap': 2,
+        'ditangguh*': 1, 'asyik ditangguh*': 2, 'asyik tukar tarikh': 2, 'tukar tarikh … kali': 2, 'lepas tu blah': 2, 'terus blah': 2, 'blah': 1.5,
+        'lepas tu hilang': 2, 'lepas tu lesap': 2, 'lesap': 1.5, 'tersadai': 2, 'terperap': 2, 'batang hidung': 2, 'tunggu seminggu lagi': 2,
+        'tunggu … lagi': 1.5, 'batalkan slot': 1.5, 'batal slot': 1.5, 'batalkan temujanji': 1.5, 'batal temujanji': 1.5, 'diorang batalkan': 1.5,
+        'tarikh … lepas': 1.5, 'masih tunjuk': 1, 'masih status': 1, 'dalam penghantaran': 0.5, 'belum pasang': 2, 'belum siap': 2,
+        'belum sampai': 2, 'tak datang balik': 2, 'tak datang-datang': 2, 'tak muncul': 2, 'kerja separuh': 2, 'buat separuh': 2,
+
       },
       expected: {
         'sampai': 2, 'tiba': 2, 'dihantar': 2, 'hantar': 2, 'datang': 2, 'muncul': 2, 'hadir': 2, 'siap': 2, 'disiapkan': 2,
         'dipasang': 2, 'pasang': 1.5, 'tepati': 2, 'menepati': 2, 'ditepati': 2, 'tepat masa': 2, 'bergerak': 1,
-        'diproses': 2, 'proses': 1.5,
+        'diproses': 2, 'proses': 1.5, 'nampak': 2, 'bawa': 1, 'datang balik': 2, 'habiskan': 2,
       },
       resolved: [
         'sampai awal', 'tiba awal', 'tepat pada masanya', 'awal', 'baiki', 'membaiki', 'betulkan', 'membetulkan', 'selesai', 'sudah selesai', 'dah selesai', 'telah selesai', 'diselesaikan', 'beres', 'sudah beres', 'settle', 'dah settle',
@@ -87,7 +117,7 @@ export const ms: Lexicon = {
     defect: {
       facts: {
         'rosak': 2, 'cepat rosak': 2, 'kerosakan': 1.5, 'mati': 1, 'mati terus': 2, 'mati sendiri': 2, 'bocor': 2, 'koyak': 2, 'retak': 2,
-        'pecah': 2, 'patah': 2, 'calar': 1, 'kemek': 1, 'tercabut': 1.5, 'longgar': 1, 'berbunyi pelik': 2, 'bunyi pelik': 2,
+        'pecah': 2, 'patah': 2, 'calar': 1, 'kemek': 1, 'tercabut': 2, 'longgar': 1, 'berbunyi pelik': 2, 'bunyi pelik': 2,
         'bunyi bising': 1.5, 'berbunyi bising': 2, 'berbunyi': 1, 'bunyi': 1, 'bising': 1, 'kerosakan yang sama': 2, 'basah': 1.5, 'basah lencun': 2, 'dalam hujan': 1, 'kemek teruk': 2,
         'rosak yang sama': 2, 'terlalu panas': 1.5, 'panas sangat': 1.5, 'berasap': 2, 'hang': 1.5, 'tergantung': 2,
         'crash': 1.5, 'error': 1, 'cacat': 2, 'kualiti rendah': 2, 'kualiti teruk': 2, 'kualiti buruk': 2, 'murah': 0.5, 'baru beli': 1,
@@ -97,10 +127,17 @@ export const ms: Lexicon = {
         'tersalah hantar': 2, 'tukar ganti': 1, 'ganti baru': 1, 'nak tukar': 1, 'pulangkan barang': 1, 'tak sejuk': 2, 'tidak sejuk': 2,
         'tak panas': 1.5, 'tidak panas': 1.5, 'tak boleh guna': 2, 'tidak boleh guna': 2, 'tak boleh digunakan': 2,
         'tidak boleh digunakan': 2,
+        'sebelah je': 1.5, 'sebelah sahaja': 1.5, 'bateri habis': 1.5, 'bateri cepat habis': 2, 'cepat habis': 1.5, 'jadi panas': 1.5,
+        'tertanggal': 2, 'tanggal': 1, 'tersekat': 1.5, 'hilang sedutan': 2, 'hilang kuasa': 2, 'menitis': 2, 'titis': 1,
+        'garisan': 1.5, 'skrin gelap': 2, 'skrin hitam': 2, 'putus-putus': 1.5, 'tersekat-sekat': 1.5, 'pudar': 1.5, 'luntur': 1.5, 'reput': 2,
+        'berkarat': 2, 'karat': 1, 'tumpul': 1, 'bengkok': 1.5, 'terkopek': 2, 'mengelupas': 2, 'kembang': 1, 'berkulat': 2, 'bau hangit': 2,
+        'terbakar': 2, 'kod ralat': 1.5, 'keluar error': 1.5, 'mesej ralat': 1.5, 'trip': 1.5, 'kong': 2, 'dah kong': 2, 'buat hal': 2, 'meragam': 2, 'sekejap hidup sekejap mati': 2,
       },
+
       expected: {
         'berfungsi': 2, 'hidup': 1.5, 'boleh hidup': 2, 'menyala': 2, 'boleh guna': 2, 'boleh digunakan': 2, 'boleh pakai': 2, 'jalan': 1, 'beroperasi': 2,
-        'air panas': 1.5, 'bekalan air': 1.5, 'elektrik': 1.5, 'internet': 1.5, 'wifi': 1.5, 'boleh on': 2, 'boleh buka': 1.5, 'cas': 1.5, 'connect': 1.5, 'bersambung': 1.5,
+        'air panas': 1.5, 'bekalan air': 1.5, 'elektrik': 1.5, 'internet': 1.5, 'wifi': 1.5, 'boleh on': 2, 'boleh buka': 1.5, 'cas': 1.5, 'connect': 1.5, 'bersambung': 1.5, 'berputar': 2, 'berpusing': 2, 'putar': 1.5,
+        'bersih': 2, 'naik panas': 2, 'panas': 1.5, 'sejuk': 1.5, 'respon': 1, 'on': 1,
       },
       resolved: ['diganti', 'sudah diganti', 'dah diganti', 'ditukar baru'],
       topics: [
@@ -121,13 +158,21 @@ export const ms: Lexicon = {
         'terlalu mahal': 1, 'naik harga': 1, 'harga lama': 1.5, 'bil naik': 1.5, 'naik': 0.5, 'harga salah': 2, 'berganda': 1.5, 'tak pernah pesan': 1.5, 'tidak pernah pesan': 1.5, 'tak pernah order': 1.5, 'tak order': 1.5,
         'tak langgan': 1.5, 'masih dicaj': 2, 'masih kena caj': 2, 'terus dicaj': 2, 'asyik dicaj': 2, 'potong duit': 1.5, 'dipotong': 1,
         'lebih daripada sebut harga': 2, 'berbeza daripada sebut harga': 2, 'tak sama dengan sebut harga': 2,
+        'bil dua bulan': 2, 'caj dua bulan': 2, 'sekali gus': 1, 'sekaligus': 1, 'kena bil': 1, 'diberitahu percuma': 2, 'dijanjikan percuma': 2,
+        'kata percuma': 1.5, 'tolak duit': 1.5, 'ambil duit': 1, 'masih tolak': 2, 'masih potong': 2, 'masih caj': 2, 'masih ambil duit': 2,
+        'dua kali ganda': 2, 'kali ganda': 1.5, 'yuran pentadbiran': 1, 'yuran tambahan': 1.5, 'yuran tersembunyi': 2, 'caj pentadbiran': 1,
+        'tertunggak': 1.5, 'denda lewat': 1.5, 'caj lewat': 1.5, 'dah bayar': 1, 'sudah bayar': 1, 'tak pernah minta': 1.5, 'tidak pernah minta': 1.5,
+        'tak pernah mohon': 1.5, 'tak pernah langgan': 1.5, 'tak pernah daftar': 1.5, 'tak minta pun': 1.5, 'duit … dipulangkan': 2,
+        'wang … dipulangkan': 2, 'dah pulangkan': 1, 'sudah pulangkan': 1, 'dah dipulangkan barang': 1, 'caj saya': 1, 'kena caj': 1,
+        'caj sebelum': 1.5, 'kena potong': 1, 'kena tolak': 1, 'tak sama dengan': 1, 'tidak sama dengan': 1, 'tak padan': 1.5,
+        'tidak sepadan': 1.5, 'terlebih': 1.5, 'lebih bayar': 2, 'bayar lebih': 1.5, 'mahal gila': 1, 'cekik darah': 2,
       },
-      expected: { 'langgan': 1.5, 'melanggan': 1.5, 'setuju': 2, 'bersetuju': 2, 'dikembalikan': 2, 'dipulangkan': 2, 'dikreditkan': 2, 'masuk': 1.5 },
+      expected: { 'percuma': 2, 'dikira': 2, 'diambil kira': 2, 'diberi diskaun': 2, 'langgan': 1.5, 'melanggan': 1.5, 'setuju': 2, 'bersetuju': 2, 'dikembalikan': 2, 'dipulangkan': 2, 'dikreditkan': 2, 'masuk': 1.5 },
       resolved: [
         'sudah masuk', 'dah masuk', 'telah masuk', 'sudah dikreditkan', 'dah dikreditkan', 'sudah dipulangkan', 'dah dipulangkan',
         'bayaran balik … masuk', 'refund … masuk', 'duit … masuk', 'sudah refund', 'dah refund', 'sudah dikembalikan', 'dah dikembalikan', 'dapat balik duit', 'dah dapat refund', 'sudah terima bayaran balik',
       ],
-      topics: ['bil', 'invois', 'caj', 'bayaran', 'harga', 'yuran', 'akaun bank', 'kad kredit', 'resit', 'penyata', 'duit', 'wang', 'ansuran', 'debit'],
+      topics: ['bil', 'invois', 'caj', 'bayaran', 'harga', 'yuran', 'akaun bank', 'kad kredit', 'resit', 'penyata', 'duit', 'wang', 'ansuran', 'debit', 'diskaun', 'sebut harga'],
     },
     churn: {
       facts: {
@@ -140,10 +185,16 @@ export const ms: Lexicon = {
         'amaran terakhir': 2, 'kali terakhir': 2, 'kalau macam ni': 1, 'kalau begini': 1, 'melainkan': 1, 'mahkamah': 2, 'tribunal': 2,
         'kpdn': 2, 'kpdnhep': 2, 'peguam': 2, 'viral': 2, 'tular': 2, 'tularkan': 2, 'media sosial': 1.5, 'bintang satu': 2,
         'review buruk': 2, 'ulasan buruk': 2,
+        'pergi tempat lain': 2, 'cari tempat lain': 2, 'bank lain': 2, 'telco lain': 2, 'rangkaian lain': 2, 'pindahkan akaun': 2, 'pindah akaun': 2,
+        'pindah bank': 2, 'pembekal baru': 2, 'provider baru': 2, 'syarikat baru': 1.5, 'cari pembekal': 2, 'cari provider': 2, 'nak berhenti': 2,
+        'mahu berhenti': 2, 'akan berhenti': 2, 'berhenti': 1, 'fikir nak tukar': 2, 'borang pembatalan': 1, 'port nombor': 2, 'port number': 2,
+        'order terakhir': 2, 'pesanan terakhir': 2, 'pembelian terakhir': 2, 'terakhir dengan': 1.5, 'jangan guna': 1.5, 'kawan … jangan': 2,
+        'tamatkan kontrak': 2, 'putuskan kontrak': 2, 'tak nak sambung': 2, 'tak mahu sambung': 2, 'tak akan sambung': 2,
+        'lari ke': 1.5, 'angkat kaki': 2, 'cabut lari': 1.5, 'tukar telco': 2, 'tukar bank': 2,
       },
       expected: {
         'perbaharui': 2, 'memperbaharui': 2, 'renew': 2, 'cadangkan': 2, 'syorkan': 2, 'guna … lagi': 2, 'beli … lagi': 2,
-        'langgan … lagi': 2, 'datang … lagi': 1.5, 'percaya': 1.5, 'sambung kontrak': 2,
+        'langgan … lagi': 2, 'datang … lagi': 1.5, 'percaya': 1.5, 'sambung kontrak': 2, 'sambung': 2, 'teruskan': 1.5, 'sambung langganan': 2,
       },
       resolved: ['tukar ke sini', 'beralih ke sini', 'pindah ke sini', 'tukar kepada anda', 'pilih anda'],
       topics: ['kontrak', 'langganan', 'keahlian', 'akaun', 'pelan', 'pakej', 'syarikat'],
@@ -156,12 +207,12 @@ export const ms: Lexicon = {
   ],
   unmet: {
     'sepatutnya': 2, 'patutnya': 2, 'sepatutnya sudah': 2, 'janji nak': 1.5, 'janji akan': 1.5, 'berjanji': 1, 'kata nak': 1, 'kata akan': 1.5,
-    'cakap nak': 1, 'cakap akan': 1.5, 'dijadualkan': 1, 'dijangka': 1, 'kononnya': 1, 'katanya': 1,
+    'cakap nak': 1, 'cakap akan': 1.5, 'dijadualkan': 1, 'dijangka': 1, 'kononnya': 1, 'katanya': 1, 'janji': 1.5, 'diberitahu … akan': 1.5, 'dimaklumkan … akan': 1.5,
   },
   breaks: ['tetapi', 'tapi', 'namun', 'cuma', 'lepas tu', 'kemudian', 'saya akan', 'kami akan', 'maka', 'jadi', 'sekarang'],
   hypothetical: ['sama ada', 'syarikat lama', 'pembekal lama', 'provider lama', 'syarikat sebelum ini', 'syarikat dulu', 'kalau', 'jika', 'sekiranya', 'andai', 'andaikata', 'seandainya', 'jikalau', 'kalau-kalau', 'supaya', 'agar', 'untuk elak', 'bagi mengelak', 'manalah tahu'],
   irrealis: ['akan', 'boleh', 'harap', 'berharap', 'harap-harap', 'mahu', 'nak', 'mau', 'perlu', 'minta', 'mohon', 'sila', 'semoga', 'mungkin', 'hendak', 'ingin', 'kena'],
-  questions: ['adakah', 'apakah', 'bolehkah', 'bagaimanakah', 'bagaimana', 'macam mana', 'camne', 'berapa', 'bertanya', 'ingin tahu', 'nak tahu', 'mahu tahu', 'nak tanya', 'ingin bertanya', 'mohon maklumat', 'pertanyaan tentang', 'tanya tentang', 'tanya sama ada', 'tanya jika', 'tanya kalau'],
+  questions: ['adakah', 'apakah', 'bolehkah', 'bagaimanakah', 'bagaimana', 'macam mana', 'camne', 'berapa', 'bertanya', 'ingin tahu', 'nak tahu', 'mahu tahu', 'nak tanya', 'ingin bertanya', 'mohon maklumat', 'pertanyaan tentang', 'tanya tentang', 'tanya sama ada', 'tanya jika', 'tanya kalau', 'tanya', 'boleh tak', 'boleh tidak', 'boleh x', 'ke tak', 'ke tidak', 'atau tidak', 'atau tak', 'ke x'],
   rhetorical: ['kenapa', 'mengapa', 'apasal', 'apa dah jadi', 'apa yang berlaku', 'sampai bila', 'berapa lama lagi', 'berapa kali', 'takkan', 'mana dia', 'bila nak', 'bila lagi'],
   neutral: [
     'tiada masalah', 'tak ada masalah', 'tidak ada masalah', 'takde masalah', 'xde masalah', 'tak teruk', 'tidak teruk', 'terima kasih',
@@ -170,6 +221,7 @@ export const ms: Lexicon = {
     'lebih lagi', 'tiada apa-apa masalah', 'tak ada apa-apa masalah', 'tiada sebarang masalah', 'tanpa masalah', 'selamat pagi',
     'selamat petang', 'tak lama lagi', 'tidak lama lagi', 'masih baik', 'masih elok', 'masih ok', 'masih berfungsi', 'masih okay',
     'sampai jumpa', 'salah faham', 'dua lagi', 'tiga lagi', 'sikit lagi', 'sedikit lagi', 'lagi seorang',
+    'lebih senyap', 'lebih sunyi', 'dari yang lama', 'daripada yang lama', 'tak kisah tunggu', 'ok je', 'okay je',
   ],
   doubleNegation: 'concord',
 };
