@@ -37,4 +37,5 @@ it('runs the demo: a customer, touchpoints in four languages, a complaint handed
   expect(history.at(-1)).toContain('Lawatan ke kedai');
   expect(output).toMatch(/客戶說收到的茶葉包裝破損/);
   expect(output).toMatch(/Inviata la fattura/);
-});
+  // Two runs, each starting PGlite (about 4 s) and tsx: well within this on a quiet machine.
+}, 120_000);

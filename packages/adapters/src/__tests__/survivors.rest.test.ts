@@ -113,3 +113,141 @@ describe('GET /changes without since reads from the start (`since = 0`)', () => 
     expect(await explicit.json()).toEqual(page);
   });
 });
+
+// Mutants Stryker found surviving in rest/handler.ts (`npm run mutate -- rest`).
+describe('createRestHandler options, checked at once', () => {
+  const authorize = () => ({ tenant: 't' });
+  const store = memoryStore();
+  const message = (options: unknown) => {
+    try {
+      createRestHandler(options as never);
+    } catch (error) {
+      return String(error);
+    }
+    return 'accepted';
+  };
+
+  it('names each bad option', () => {
+    for (const options of [undefined, null, 'store', 42]) {
+      expect(message(options)).toBe('TypeError: createRestHandler: pass an options object: { store, authorize }');
+    }
+    for (const bad of [{}, { get: 'no' }, 'store']) {
+      expect(message({ store: bad, authorize })).toBe('TypeError: createRestHandler: `store` must be a CrmStore or a function (principal) => CrmStore');
+    }
+    for (const basePath of ['api', '/api/', '/', 7]) {
+      expect(message({ store, authorize, basePath })).toBe(
+        'TypeError: createRestHandler: `basePath` must be "" or a path that starts with "/" and does not end with one, such as "/api/crm"',
+      );
+    }
+    for (const name of ['heartbeatMs', 'pollIntervalMs']) {
+      for (const value of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, '5']) {
+        expect(message({ store, authorize, [name]: value }), `${name}: ${String(value)}`).toBe(
+          `TypeError: createRestHandler: \`${name}\` must be a number of milliseconds above 0`,
+        );
+      }
+    }
+    for (const maxBodyBytes of [0, -1, 1.5]) {
+      expect(message({ store, authorize, maxBodyBytes })).toBe('TypeError: createRestHandler: `maxBodyBytes` must be a whole number of bytes, 1 or more');
+    }
+  });
+
+  it('accepts the smallest good values', async () => {
+    for (const options of [{ maxBodyBytes: 1 }, { heartbeatMs: 0.5, pollIntervalMs: 1 }, { basePath: '' }, { basePath: '/a' }]) {
+      expect(message({ store, authorize, ...options })).toBe('accepted');
+    }
+    const tiny = createRestHandler({ store: memoryStore(), authorize: bearerTenant, maxBodyBytes: 1 });
+    const one = await tiny(new Request('http://crm.test/writes', { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body: '1' }));
+    expect(one.status).toBe(400); // read (a JSON number, not a write), not refused as too large
+    const two = await tiny(new Request('http://crm.test/writes', { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body: '12' }));
+    expect(two.status).toBe(413);
+  });
+
+  it('without onError, an unexpected error is logged with console.error', async () => {
+    const failing = { ...memoryStore(), get: () => Promise.reject(new Error('disk on fire')) } as CrmStore;
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const handler = createRestHandler({ store: failing, authorize: bearerTenant });
+      const response = await handler(new Request('http://crm.test/customers/x', { headers: AUTH }));
+      expect(response.status).toBe(500);
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(spy.mock.calls[0]![0]).toBe('@crm/adapters/rest: request failed');
+      expect(String(spy.mock.calls[0]![1])).toBe('Error: disk on fire');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('the OpenAPI document: JSON, with the base path and the info given (or the defaults)', async () => {
+    const read = async (options: Partial<Parameters<typeof createRestHandler>[0]>, path = '/openapi.json') => {
+      const handler = createRestHandler({ store: memoryStore(), authorize: bearerTenant, ...options });
+      const response = await handler(new Request(`http://crm.test${path}`));
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      return (await response.json()) as { info: { title: string; version: string }; servers: { url: string }[] };
+    };
+    expect(await read({})).toMatchObject({ info: { title: 'CRM API', version: '1' }, servers: [{ url: '/' }] });
+    expect(await read({ basePath: '/api/crm', info: { title: 'Acme CRM' } }, '/api/crm/openapi.json')).toMatchObject({
+      info: { title: 'Acme CRM', version: '1' },
+      servers: [{ url: '/api/crm' }],
+    });
+    expect((await read({ info: { version: '2.1' } })).info).toEqual(expect.objectContaining({ title: 'CRM API', version: '2.1' }));
+  });
+});
+
+describe('requests at the edges', () => {
+  it('a path outside basePath is a 404 even when its first segment has the base path’s length', async () => {
+    const store = memoryStore();
+    const handler = createRestHandler({ store, authorize: bearerTenant, basePath: '/api' });
+    for (const path of ['/abc/customers', '/customers', '/API/customers']) {
+      expect((await handler(new Request(`http://crm.test${path}`, { headers: AUTH }))).status, path).toBe(404);
+    }
+  });
+
+  it('a principal must be an object: a function with a tenant authenticates nobody', async () => {
+    const onError = vi.fn();
+    const handler = createRestHandler({ store: memoryStore(), authorize: () => Object.assign(() => {}, { tenant: 'acme' }) as never, onError });
+    expect((await handler(new Request('http://crm.test/customers'))).status).toBe(401);
+    expect(onError).toHaveBeenCalledTimes(1);
+  });
+
+  it('a request whose URL does not parse is a 404 problem', async () => {
+    const handler = createRestHandler({ store: memoryStore(), authorize: bearerTenant });
+    const response = await handler({ url: 'not a url', method: 'GET', headers: new Headers(AUTH) } as unknown as Request);
+    expect(await problemOf(response, 404)).toEqual({
+      type: 'urn:crm:problem:unknown-route',
+      title: 'No such route',
+      status: 404,
+      detail: 'No route matches this URL',
+    });
+  });
+
+  it('the change stream: its headers, an empty Last-Event-ID is none, and one that is not a whole number is a 400', async () => {
+    const store = memoryStore();
+    for (let i = 0; i < 12; i++) await store.write([createOp('customers', makeCustomer())]);
+    const handler = createRestHandler({ store, authorize: bearerTenant });
+    const open = async (lastEventId?: string) => {
+      const controller = new AbortController();
+      const headers: Record<string, string> = { ...AUTH };
+      if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
+      const response = await handler(new Request('http://crm.test/changes/stream', { headers, signal: controller.signal }));
+      return { response, close: () => controller.abort() };
+    };
+    for (const header of [undefined, '', '  ', '1', '12', '012']) {
+      const { response, close } = await open(header);
+      expect(response.status, JSON.stringify(header)).toBe(200);
+      expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+      expect(response.headers.get('cache-control')).toBe('no-cache, no-store');
+      expect(response.headers.get('x-accel-buffering')).toBe('no');
+      await response.body?.cancel();
+      close();
+    }
+    for (const header of ['x1', '1x', '1.5', '-1', '1234567890123456']) {
+      const { response } = await open(header);
+      const body = await problemOf(response, 400);
+      expect(body, header).toMatchObject({
+        detail: expect.stringContaining('Last-Event-ID header'),
+        issues: [{ path: ['Last-Event-ID'], message: 'must be the id of an event of this stream (a whole number)' }],
+      });
+    }
+  });
+});

@@ -470,7 +470,8 @@ export function readText(c: CompiledLexicon, text: string, window: number): Read
     const end = found.end;
     const lastEnd = u.end[end - 1]!;
     read.push(start, lastEnd);
-    const negated = negations > 0 && gap <= window && negations % 2 === 1;
+    // In a concord language a term that is itself negative ("nessuna risposta", "tiada balasan") agrees with the negator before it.
+    const negated = negations > 0 && gap <= window && negations % 2 === 1 && !(c.concord && entry.role === 'cue' && c.negatorHeads.has(entry.parts[0]!.text));
     const kind = entry.kind;
     switch (entry.role) {
       case 'unmet':

@@ -4,6 +4,14 @@ import type { Lexicon } from '../lexicon.js';
  * Malay: standard and everyday (tak, dah, nak, takde, x), with the English words Malaysian customers
  * mix in left to the English lexicon (read alongside). Weights: 2 = a complaint on its own, 1 = needs company.
  */
+/** "dah tiga minggu", "sudah 10 hari": time gone by, with the number said (a gap would read "dah tolak ke bulan depan"). */
+function elapsed(): Record<string, number> {
+  const numbers = ['dua', 'tiga', 'empat', 'lima', 'enam', 'tujuh', 'lapan', 'sembilan', 'sepuluh', 'beberapa', 'berapa', 'banyak', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '14', '15', '20', '30'];
+  const out: Record<string, number> = {};
+  for (const already of ['dah', 'sudah', 'hampir', 'lebih']) for (const n of numbers) for (const [unit, weight] of [['hari', 1], ['minggu', 1.5], ['bulan', 1.5], ['jam', 1]] as const) out[`${already} ${n} ${unit}`] = weight;
+  return out;
+}
+
 export const ms: Lexicon = {
   script: 'words',
   negative: {
@@ -18,18 +26,16 @@ export const ms: Lexicon = {
     'lagi': 0.5, 'sekali lagi': 1, 'lagi sekali': 1, 'asyik': 1, 'selalu': 0.5, 'masih': 1, 'kali ketiga': 2, 'kali keempat': 2,
     'kali kelima': 2, 'kali kedua': 1, 'berkali-kali': 2, 'banyak kali': 1.5, 'beberapa kali': 1, 'dua kali': 1, 'tiga kali': 1,
     'setiap kali': 1, 'tiap kali': 1, 'sampai sekarang': 1, 'hingga kini': 1, 'sehingga kini': 1, 'sampai hari ini': 1, 'hingga hari ini': 1,
-    'dah seminggu': 1, 'sudah seminggu': 1, 'dah sebulan': 1.5, 'sudah sebulan': 1.5, 'dah dua minggu': 1, 'sudah dua minggu': 1,
-    'berminggu-minggu': 1.5, 'berbulan-bulan': 1.5, 'berhari-hari': 1, 'kalau berterusan': 1, 'kalau macam ini': 1, 'lama': 0.5, 'terlalu lama': 1.5, 'lama sangat': 1.5,
+    'dah seminggu': 1, 'sudah seminggu': 1, 'dah sebulan': 1.5, 'sudah sebulan': 1.5,     'berminggu-minggu': 1.5, 'berbulan-bulan': 1.5, 'berhari-hari': 1, 'kalau berterusan': 1, 'kalau macam ini': 1, 'lama': 0.5, 'terlalu lama': 1.5, 'lama sangat': 1.5,
     'begitu lama': 1.5, 'berjam-jam': 1.5, 'walaupun': 1, 'walhal': 1, 'padahal': 1, 'masalah yang sama': 1.5, 'hilang sabar': 2,
-    'dah tak sabar': 1.5, 'seminggu lagi': 1, 'sebulan lagi': 1, 'sehari lagi': 1, 'dah … hari': 1, 'sudah … hari': 1,
-    'dah … minggu': 1.5, 'sudah … minggu': 1.5, 'dah … bulan': 1.5, 'sudah … bulan': 1.5, 'minggu lalu': 0.5, 'minggu lepas': 0.5,
+    'dah tak sabar': 1.5, 'seminggu lagi': 1, 'sebulan lagi': 1, 'sehari lagi': 1, ...elapsed(), 'minggu lalu': 0.5, 'minggu lepas': 0.5,
     'tanpa notis': 1.5, 'tanpa makluman': 1.5, 'tanpa amaran': 1.5,
     'masih belum ada': 1.5, 'satu pun tak': 1.5, 'satu pun takde': 1.5, 'satu pun tiada': 1.5, 'sekarang dah': 1,
     'sekarang sudah': 1, 'sejak isnin': 1, 'sejak selasa': 1, 'sejak rabu': 1, 'sejak khamis': 1, 'sejak jumaat': 1, 'sejak sabtu': 1,
     'sejak ahad': 1, 'sejak semalam': 1, 'sejak minggu lepas': 1, 'sejak bulan lepas': 1, 'sejak hari pertama': 1, 'dari hari pertama': 1,
     'dari biasa': 1, 'daripada biasa': 1, 'berbanding biasa': 1, 'lebih dari biasa': 1.5, 'lepas seminggu': 1, 'selepas seminggu': 1,
     'lepas sebulan': 1, 'selepas sebulan': 1, 'lepas beberapa minit': 1, 'selepas beberapa minit': 1, 'beberapa minit': 0.5, 'langsung': 0.5,
-    'kena lagi': 1,
+    'kena lagi': 1, 'tu … yang lalu': 1.5, 'itu … yang lalu': 1.5, 'semua sekali lagi': 1.5, 'dah penat': 1.5, 'terlalu tinggi': 1, 'sendiri': 0.5,
   },
   positive: {
     'puas hati': 2, 'berpuas hati': 2, 'gembira': 2, 'bagus': 2, 'baik': 2, 'membantu': 2, 'bantu': 2, 'tolong': 1.5, 'profesional': 2,
@@ -52,7 +58,8 @@ export const ms: Lexicon = {
         'tunggu panggilan': 2, 'tunggu call': 2, 'menunggu panggilan': 2, 'satu balasan pun': 2, 'satu jawapan pun': 2, 'satu respon pun': 2,
         'satu panggilan pun': 2, 'tiada balasan': 2, 'takde balasan': 2, 'tiada jawapan': 2, 'takde jawapan': 2, 'tiada respon': 2,
         'takde respon': 2, 'talian terputus': 1.5, 'terputus': 1, 'follow up': 1, 'kejar': 1, 'tak reply': 2, 'x reply': 2, 'tak balas': 2,
-        'x balas': 2, 'tak jawab': 2, 'x jawab': 2, 'tak angkat': 2, 'x angkat': 2,
+        'x balas': 2, 'tak jawab': 2, 'x jawab': 2, 'tak angkat': 2, 'x angkat': 2, 'on hold': 1.5, 'cuba hubungi': 2, 'cuba call': 2, 'cuba telefon': 2, 'cuba contact': 2,
+        'di-seen': 2, 'diseen': 2, 'kena seen': 2,
       },
       expected: {
         'balas': 2, 'membalas': 2, 'dibalas': 2, 'balasan': 2, 'jawab': 2, 'menjawab': 2, 'dijawab': 2, 'jawapan': 2, 'respon': 2,
@@ -82,7 +89,8 @@ export const ms: Lexicon = {
         'disuruh … call': 1.25, 'disuruh … pergi': 1, 'suruh … balik': 1, 'suruh … jumpa': 1, 'dari satu': 1, 'team lain': 1.5, 'unit lain': 1.5,
         'pas saya': 1.5, 'pass saya': 1.5, 'dipusing-pusingkan': 2, 'dipusingkan': 2, 'pusing-pusing': 1.5, 'ulang butiran': 2,
         'ulang … yang sama': 2, 'orang baru': 1, 'kena ulang': 1.5, 'dilambung': 2, 'lambung': 1.5, 'dan balik semula': 1, 'dicampak': 1.5,
-        'kerja bahagian lain': 2, 'urusan bahagian lain': 2, 'bukan kerja': 1, 'bukan urusan': 1, 'lempar': 1.5, 'tolak ke': 1,
+        'kerja bahagian lain': 2, 'dipindah-pindah': 2, 'dipindah': 1, 'antara team': 1, 'disambung ke': 1, 'buat semula': 1, 'butiran saya': 1,
+        'kepada tiga orang': 2, 'bagi butiran': 1, 'dalam satu panggilan': 1, 'punya hal': 1, 'suruh tanya': 1.5, 'disuruh tanya': 1.5, 'urusan bahagian lain': 2, 'bukan kerja': 1, 'bukan urusan': 1, 'lempar': 1.5, 'tolak ke': 1,
 
       },
       expected: { 'bertanggungjawab': 2, 'tanggungjawab': 1.5 },
@@ -99,7 +107,7 @@ export const ms: Lexicon = {
         'lepas tu hilang': 2, 'lepas tu lesap': 2, 'lesap': 1.5, 'tersadai': 2, 'terperap': 2, 'batang hidung': 2, 'tunggu seminggu lagi': 2,
         'tunggu … lagi': 1.5, 'batalkan slot': 1.5, 'batal slot': 1.5, 'batalkan temujanji': 1.5, 'batal temujanji': 1.5, 'diorang batalkan': 1.5,
         'tarikh … lepas': 1.5, 'masih tunjuk': 1, 'masih status': 1, 'dalam penghantaran': 0.5, 'belum pasang': 2, 'belum siap': 2,
-        'belum sampai': 2, 'tak datang balik': 2, 'tak datang-datang': 2, 'tak muncul': 2, 'kerja separuh': 2, 'buat separuh': 2,
+        'belum sampai': 2, 'cakap esok': 1.5, 'kata esok': 1.5, 'tolak ke bulan depan': 2, 'tolak ke minggu depan': 2, 'ke bulan depan': 1, 'ke minggu depan': 1, 'tak datang balik': 2, 'tak datang-datang': 2, 'tak muncul': 2, 'kerja separuh': 2, 'buat separuh': 2,
 
       },
       expected: {
@@ -124,20 +132,21 @@ export const ms: Lexicon = {
         'baru sahaja beli': 1, 'baru je beli': 1, 'baru dibeli': 1, 'baru seminggu': 1, 'baru sebulan': 1, 'baru … hari': 1, 'baru … minggu': 1, 'baru … bulan': 1, 'beli … lepas': 1, 'berkelip': 1.5, 'berkelip-kelip': 1.5,
         'selepas … hari': 1, 'lepas … hari': 1, 'selepas … minggu': 1, 'lepas … minggu': 1, 'selepas sekali': 1, 'lepas sekali': 1,
         'sekali basuh': 1, 'sekali guna': 1.5, 'pertama kali guna': 1, 'barang salah': 2, 'salah barang': 2, 'hantar salah': 2,
-        'tersalah hantar': 2, 'tukar ganti': 1, 'ganti baru': 1, 'nak tukar': 1, 'pulangkan barang': 1, 'tak sejuk': 2, 'tidak sejuk': 2,
+        'tersalah hantar': 2, 'tukar ganti': 1, 'ganti baru': 1, 'nak tukar': 0.5, 'pulangkan barang': 1, 'tak sejuk': 2, 'tidak sejuk': 2,
         'tak panas': 1.5, 'tidak panas': 1.5, 'tak boleh guna': 2, 'tidak boleh guna': 2, 'tak boleh digunakan': 2,
         'tidak boleh digunakan': 2,
         'sebelah je': 1.5, 'sebelah sahaja': 1.5, 'bateri habis': 1.5, 'bateri cepat habis': 2, 'cepat habis': 1.5, 'jadi panas': 1.5,
         'tertanggal': 2, 'tanggal': 1, 'tersekat': 1.5, 'hilang sedutan': 2, 'hilang kuasa': 2, 'menitis': 2, 'titis': 1,
         'garisan': 1.5, 'skrin gelap': 2, 'skrin hitam': 2, 'putus-putus': 1.5, 'tersekat-sekat': 1.5, 'pudar': 1.5, 'luntur': 1.5, 'reput': 2,
         'berkarat': 2, 'karat': 1, 'tumpul': 1, 'bengkok': 1.5, 'terkopek': 2, 'mengelupas': 2, 'kembang': 1, 'berkulat': 2, 'bau hangit': 2,
-        'terbakar': 2, 'kod ralat': 1.5, 'keluar error': 1.5, 'mesej ralat': 1.5, 'trip': 1.5, 'kong': 2, 'dah kong': 2, 'buat hal': 2, 'meragam': 2, 'sekejap hidup sekejap mati': 2,
+        'terbakar': 2, 'kod ralat': 1.5, 'keluar error': 1.5, 'mesej ralat': 1.5, 'trip': 1.5, 'kong': 2, 'dah kong': 2, 'buat hal': 2, 'meragam': 2, 'sekejap hidup sekejap mati': 2, 'mendap': 2, 'kendur': 1.5, 'mula terbuka': 2, 'terbuka': 1, 'log keluar sendiri': 2, 'log keluar': 1,
+        'keluar sendiri': 1.5, 'padam sendiri': 2, 'tutup sendiri': 2, 'off sendiri': 2, 'kabur': 1.5, 'baru buka kotak': 1,
       },
 
       expected: {
         'berfungsi': 2, 'hidup': 1.5, 'boleh hidup': 2, 'menyala': 2, 'boleh guna': 2, 'boleh digunakan': 2, 'boleh pakai': 2, 'jalan': 1, 'beroperasi': 2,
-        'air panas': 1.5, 'bekalan air': 1.5, 'elektrik': 1.5, 'internet': 1.5, 'wifi': 1.5, 'boleh on': 2, 'boleh buka': 1.5, 'cas': 1.5, 'connect': 1.5, 'bersambung': 1.5, 'berputar': 2, 'berpusing': 2, 'putar': 1.5,
-        'bersih': 2, 'naik panas': 2, 'panas': 1.5, 'sejuk': 1.5, 'respon': 1, 'on': 1,
+        'air panas': 1.5, 'bekalan air': 1.5, 'elektrik': 1.5, 'internet': 1.5, 'wifi': 1.5, 'boleh on': 2, 'boleh buka': 1.5, 'cas': 1.5, 'connect': 1.5, 'bersambung': 1.5, 'berputar': 2, 'berpusing': 2, 'putar': 1.5, 'ketat': 1.5,
+        'bersih': 2, 'naik panas': 2, 'panas': 1.5,
       },
       resolved: ['diganti', 'sudah diganti', 'dah diganti', 'ditukar baru'],
       topics: [
@@ -165,7 +174,8 @@ export const ms: Lexicon = {
         'tak pernah mohon': 1.5, 'tak pernah langgan': 1.5, 'tak pernah daftar': 1.5, 'tak minta pun': 1.5, 'duit … dipulangkan': 2,
         'wang … dipulangkan': 2, 'dah pulangkan': 1, 'sudah pulangkan': 1, 'dah dipulangkan barang': 1, 'caj saya': 1, 'kena caj': 1,
         'caj sebelum': 1.5, 'kena potong': 1, 'kena tolak': 1, 'tak sama dengan': 1, 'tidak sama dengan': 1, 'tak padan': 1.5,
-        'tidak sepadan': 1.5, 'terlebih': 1.5, 'lebih bayar': 2, 'bayar lebih': 1.5, 'mahal gila': 1, 'cekik darah': 2,
+        'tidak sepadan': 1.5, 'terlebih': 1.5, 'lebih bayar': 2, 'bayar lebih': 1.5, 'mahal gila': 1, 'cekik darah': 2, 'melambung': 1.5, 'mencanak': 1.5, 'masih bayar': 2, 'dua bayaran': 1.5, 'dua bayaran yang sama': 2, 'bayaran yang sama': 1.5, 'ambil deposit': 1,
+        'bayaran penuh': 1, 'caj bayaran lewat': 1, 'buang caj': 1.5, 'bayar ikut masa': 1.5, 'bayar tepat pada masa': 1.5,
       },
       expected: { 'percuma': 2, 'dikira': 2, 'diambil kira': 2, 'diberi diskaun': 2, 'langgan': 1.5, 'melanggan': 1.5, 'setuju': 2, 'bersetuju': 2, 'dikembalikan': 2, 'dipulangkan': 2, 'dikreditkan': 2, 'masuk': 1.5 },
       resolved: [
@@ -185,16 +195,16 @@ export const ms: Lexicon = {
         'amaran terakhir': 2, 'kali terakhir': 2, 'kalau macam ni': 1, 'kalau begini': 1, 'melainkan': 1, 'mahkamah': 2, 'tribunal': 2,
         'kpdn': 2, 'kpdnhep': 2, 'peguam': 2, 'viral': 2, 'tular': 2, 'tularkan': 2, 'media sosial': 1.5, 'bintang satu': 2,
         'review buruk': 2, 'ulasan buruk': 2,
-        'pergi tempat lain': 2, 'cari tempat lain': 2, 'bank lain': 2, 'telco lain': 2, 'rangkaian lain': 2, 'pindahkan akaun': 2, 'pindah akaun': 2,
+        'pergi tempat lain': 2, 'cari tempat lain': 2, 'bank lain': 1, 'telco lain': 2, 'rangkaian lain': 2, 'pindahkan akaun': 2, 'pindah akaun': 2,
         'pindah bank': 2, 'pembekal baru': 2, 'provider baru': 2, 'syarikat baru': 1.5, 'cari pembekal': 2, 'cari provider': 2, 'nak berhenti': 2,
         'mahu berhenti': 2, 'akan berhenti': 2, 'berhenti': 1, 'fikir nak tukar': 2, 'borang pembatalan': 1, 'port nombor': 2, 'port number': 2,
         'order terakhir': 2, 'pesanan terakhir': 2, 'pembelian terakhir': 2, 'terakhir dengan': 1.5, 'jangan guna': 1.5, 'kawan … jangan': 2,
         'tamatkan kontrak': 2, 'putuskan kontrak': 2, 'tak nak sambung': 2, 'tak mahu sambung': 2, 'tak akan sambung': 2,
-        'lari ke': 1.5, 'angkat kaki': 2, 'cabut lari': 1.5, 'tukar telco': 2, 'tukar bank': 2,
+        'lari ke': 1.5, 'angkat kaki': 2, 'cabut lari': 1.5, 'tukar telco': 2, 'tukar bank': 1.5, 'tutup semua': 2, 'survey harga': 1.5, 'sanggup bayar lebih': 2, 'pindah ke bank lain': 2, 'guna syarikat lain': 2,
       },
       expected: {
         'perbaharui': 2, 'memperbaharui': 2, 'renew': 2, 'cadangkan': 2, 'syorkan': 2, 'guna … lagi': 2, 'beli … lagi': 2,
-        'langgan … lagi': 2, 'datang … lagi': 1.5, 'percaya': 1.5, 'sambung kontrak': 2, 'sambung': 2, 'teruskan': 1.5, 'sambung langganan': 2,
+        'langgan … lagi': 2, 'datang … lagi': 1.5, 'percaya': 1.5, 'sambung kontrak': 2, 'sambung': 2, 'teruskan': 2, 'kekal': 2, 'sambung langganan': 2,
       },
       resolved: ['tukar ke sini', 'beralih ke sini', 'pindah ke sini', 'tukar kepada anda', 'pilih anda'],
       topics: ['kontrak', 'langganan', 'keahlian', 'akaun', 'pelan', 'pakej', 'syarikat'],
