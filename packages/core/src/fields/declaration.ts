@@ -99,7 +99,7 @@ function issuePath(issue: StandardSchemaV1.Issue): (string | number)[] {
  * The declared fields of a CRM, checked once: validates the `fields` of every write and every
  * list filter against the declaration. Fields are optional: a write validates the fields it
  * gives, each with its schema; records written before a declaration changed keep what they hold
- * until a write gives those fields again ({@link FieldRegistry.audit} lists them).
+ * until a write gives those fields again (`crm.fields.audit` lists them).
  */
 export interface FieldRegistry extends FieldCatalog {
   /**
@@ -119,7 +119,7 @@ export interface FieldRegistry extends FieldCatalog {
   checkPatch(entity: EntityName, patch: FieldValues, subject: string): Promise<FieldValues>;
   /** Checks a list filter's `fields`: declared names, scalar values. */
   checkFilter(entity: EntityName, filter: unknown, subject: string): Readonly<Record<string, string | number | boolean | null>>;
-  /** The problems of stored values against today's declaration (for {@link FieldRegistry.check}'s audit). */
+  /** The problems of stored values against today's declaration (what `crm.fields.audit` reports). */
   problems(entity: EntityName, values: FieldValues | undefined): Promise<ValidationIssue[]>;
 }
 

@@ -29,7 +29,9 @@ export interface Situation {
  * The words of one language for `lexiconClassifier`. Terms are matched whole: words in alphabetic
  * languages (`script: 'words'`), characters in Chinese (`'chars'`). In a `words` term, a word
  * ending in `*` matches any word starting so (`disappoint*`). In either script `…` stands for up
- * to three words (four characters) of anything but punctuation: `explain* … again`, `没…回`.
+ * to three words (four characters) of anything but punctuation: `explain* … again`, `没…回`. A gap
+ * never skips a negator or a one-word term that is a complaint on its own, and a negative term of
+ * no kind with a gap ("been … days") gives way to a situation's strong term where it starts ("been back").
  */
 export interface Lexicon {
   /** `words`: split into words (en, ms, it); `chars`: read character by character (zh). */
@@ -83,7 +85,8 @@ export interface Lexicon {
   neutral?: readonly string[];
   /**
    * `cancel` (default): two negations cancel ("不是不好" is not negative). `concord`: several
-   * negators are one negation, as in Italian "non ho mai" and Malay "tidak pernah".
+   * negators are one negation, as in Italian "non ho mai" and Malay "tidak pernah", and a term that
+   * starts with a negator agrees with one before it ("non ho avuto nessuna risposta").
    */
   doubleNegation?: 'cancel' | 'concord';
   /**
@@ -271,6 +274,18 @@ function unitsOf(source: string, c: CompiledLexicon): Units {
   return u;
 }
 
+/** Whether a negator starts at unit `k`: in Chinese a character that begins one ("一" of "一点也不") is no negator on its own. */
+function negatorAt(c: CompiledLexicon, u: Units, k: number, maxGap: number): boolean {
+  if (c.script === 'words') return true;
+  const bucket = c.exact.get(u.text[k]!);
+  if (!bucket) return false;
+  const next = u.text[k + 1];
+  for (const list of [bucket.one, bucket.other, next === undefined ? undefined : bucket.bySecond.get(next)]) {
+    for (const entry of list ?? []) if (entry.role === 'negator' && endOf(c, entry, u, k, maxGap) >= 0) return true;
+  }
+  return false;
+}
+
 /** Where `entry` (with gaps) matches from part `p` at unit `at`: its end (exclusive), or -1. Gaps take as few units as they can. */
 function endWithGaps(c: CompiledLexicon, entry: Entry, u: Units, p: number, at: number, maxGap: number): number {
   if (p === entry.parts.length) return at;
@@ -281,7 +296,7 @@ function endWithGaps(c: CompiledLexicon, entry: Entry, u: Units, p: number, at: 
         const k = at + skip - 1;
         if (k >= u.text.length || u.stop[k]) break;
         const text = u.text[k]!;
-        if (c.negatorHeads.has(text) || c.strong.has(text) || (c.script === 'words' && text.endsWith("n't"))) break;
+        if ((c.negatorHeads.has(text) && negatorAt(c, u, k, maxGap)) || c.strong.has(text) || (c.script === 'words' && text.endsWith("n't"))) break;
       }
       const end = endWithGaps(c, entry, u, p + 1, at + skip, maxGap);
       if (end >= 0) return end;
@@ -315,13 +330,22 @@ interface Found {
   broke: boolean;
 }
 
+/** A negative term of no kind with a gap ("been … days", "dah … minggu"): it yields to a situation's strong term read where it starts ("been back"). */
+const yields = (entry: Entry) => !entry.plain && entry.role === 'cue' && entry.kind === null;
+const firm = (entry: Entry) => entry.plain && entry.weight >= 2 && entry.kind !== null && (entry.role === 'cue' || entry.role === 'expected' || entry.role === 'resolved');
+
 function consider(c: CompiledLexicon, list: readonly Entry[] | undefined, u: Units, i: number, maxGap: number, found: Found): void {
   if (!list) return;
   for (const entry of list) {
     const end = endOf(c, entry, u, i, maxGap);
     if (end < 0) continue;
     if (entry.role === 'break') found.broke = true;
-    else if (end > found.end || (end === found.end && found.entry !== null && entry.order < found.entry.order)) {
+    else if (found.entry !== null && yields(entry) !== yields(found.entry) && (firm(entry) || firm(found.entry))) {
+      if (firm(entry)) {
+        found.entry = entry;
+        found.end = end;
+      }
+    } else if (end > found.end || (end === found.end && found.entry !== null && entry.order < found.entry.order)) {
       found.entry = entry;
       found.end = end;
     }

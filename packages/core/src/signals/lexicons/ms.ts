@@ -6,7 +6,7 @@ import type { Lexicon } from '../lexicon.js';
  */
 /** "dah tiga minggu", "sudah 10 hari": time gone by, with the number said (a gap would read "dah tolak ke bulan depan"). */
 function elapsed(): Record<string, number> {
-  const numbers = ['dua', 'tiga', 'empat', 'lima', 'enam', 'tujuh', 'lapan', 'sembilan', 'sepuluh', 'beberapa', 'berapa', 'banyak', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '14', '15', '20', '30'];
+  const numbers = ['dua', 'tiga', 'empat', 'lima', 'enam', 'tujuh', 'lapan', 'sembilan', 'sepuluh', 'sebelas', 'dua belas', 'beberapa', 'berapa', 'banyak', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '14', '15', '20', '30'];
   const out: Record<string, number> = {};
   for (const already of ['dah', 'sudah', 'hampir', 'lebih']) for (const n of numbers) for (const [unit, weight] of [['hari', 1], ['minggu', 1.5], ['bulan', 1.5], ['jam', 1]] as const) out[`${already} ${n} ${unit}`] = weight;
   return out;
@@ -35,7 +35,7 @@ export const ms: Lexicon = {
     'sejak ahad': 1, 'sejak semalam': 1, 'sejak minggu lepas': 1, 'sejak bulan lepas': 1, 'sejak hari pertama': 1, 'dari hari pertama': 1,
     'dari biasa': 1, 'daripada biasa': 1, 'berbanding biasa': 1, 'lebih dari biasa': 1.5, 'lepas seminggu': 1, 'selepas seminggu': 1,
     'lepas sebulan': 1, 'selepas sebulan': 1, 'lepas beberapa minit': 1, 'selepas beberapa minit': 1, 'beberapa minit': 0.5, 'langsung': 0.5,
-    'kena lagi': 1, 'tu … yang lalu': 1.5, 'itu … yang lalu': 1.5, 'semua sekali lagi': 1.5, 'dah penat': 1.5, 'terlalu tinggi': 1, 'sendiri': 0.5,
+    'kena lagi': 1, 'dengar … kali': 1.5, 'tapi satu je': 1.5, 'satu je': 1, 'tak pernah berlaku': 1.5, 'tidak pernah berlaku': 1.5, 'kali pertama': 1, 'dah muak': 2, 'muak': 1.5, 'serta-merta': 1, 'tu … yang lalu': 1.5, 'itu … yang lalu': 1.5, 'semua sekali lagi': 1.5, 'dah penat': 1.5, 'terlalu tinggi': 1, 'sendiri': 0.5,
   },
   positive: {
     'puas hati': 2, 'berpuas hati': 2, 'gembira': 2, 'bagus': 2, 'baik': 2, 'membantu': 2, 'bantu': 2, 'tolong': 1.5, 'profesional': 2,
@@ -59,7 +59,8 @@ export const ms: Lexicon = {
         'satu panggilan pun': 2, 'tiada balasan': 2, 'takde balasan': 2, 'tiada jawapan': 2, 'takde jawapan': 2, 'tiada respon': 2,
         'takde respon': 2, 'talian terputus': 1.5, 'terputus': 1, 'follow up': 1, 'kejar': 1, 'tak reply': 2, 'x reply': 2, 'tak balas': 2,
         'x balas': 2, 'tak jawab': 2, 'x jawab': 2, 'tak angkat': 2, 'x angkat': 2, 'on hold': 1.5, 'cuba hubungi': 2, 'cuba call': 2, 'cuba telefon': 2, 'cuba contact': 2,
-        'di-seen': 2, 'diseen': 2, 'kena seen': 2,
+        'di-seen': 2, 'emel keempat': 2, 'emel ketiga': 2, 'call ketiga': 2, 'panggilan ketiga': 2, 'ada sesiapa baca': 2, 'ada orang baca': 2,
+        'satu habuk pun': 2, 'habuk pun': 2, 'senyap sunyi': 2, 'diseen': 2, 'kena seen': 2,
       },
       expected: {
         'balas': 2, 'membalas': 2, 'dibalas': 2, 'balasan': 2, 'jawab': 2, 'menjawab': 2, 'dijawab': 2, 'jawapan': 2, 'respon': 2,
@@ -90,10 +91,11 @@ export const ms: Lexicon = {
         'pas saya': 1.5, 'pass saya': 1.5, 'dipusing-pusingkan': 2, 'dipusingkan': 2, 'pusing-pusing': 1.5, 'ulang butiran': 2,
         'ulang … yang sama': 2, 'orang baru': 1, 'kena ulang': 1.5, 'dilambung': 2, 'lambung': 1.5, 'dan balik semula': 1, 'dicampak': 1.5,
         'kerja bahagian lain': 2, 'dipindah-pindah': 2, 'dipindah': 1, 'antara team': 1, 'disambung ke': 1, 'buat semula': 1, 'butiran saya': 1,
-        'kepada tiga orang': 2, 'bagi butiran': 1, 'dalam satu panggilan': 1, 'punya hal': 1, 'suruh tanya': 1.5, 'disuruh tanya': 1.5, 'urusan bahagian lain': 2, 'bukan kerja': 1, 'bukan urusan': 1, 'lempar': 1.5, 'tolak ke': 1,
+        'kepada tiga orang': 2, 'bagi butiran': 1, 'dalam satu panggilan': 1, 'punya hal': 1, 'lepas tu … lepas tu': 1.5, 'sorang lagi': 1, 'masing-masing kata': 1.5, 'pihak satu lagi': 1.5, 'pindah ke jabatan': 1, 'suruh tanya': 1.5, 'hantar dia balik': 2, 'hantar saya balik': 2, 'hantar kami balik': 2, 'suruh … tanya': 1.25, 'ejen keempat': 2,
+        'ejen ketiga': 2, 'gambar yang sama': 1, 'minta … yang sama': 1.5, 'tiga kali diberitahu': 1.5, 'team yang betul': 1, 'ke hulu ke hilir': 2, 'bukan bahagian mereka': 2, 'bukan bahagian': 1.5, 'disuruh tanya': 1.5, 'urusan bahagian lain': 2, 'bukan kerja': 1, 'bukan urusan': 1, 'lempar': 1.5, 'tolak ke': 1,
 
       },
-      expected: { 'bertanggungjawab': 2, 'tanggungjawab': 1.5 },
+      expected: { 'ambil alih': 2, 'urus': 2, 'uruskan': 2, 'bertanggungjawab': 2, 'tanggungjawab': 1.5 },
       topics: ['jabatan', 'bahagian', 'pegawai', 'ejen', 'staf', 'kakitangan', 'pengurus', 'penyelia', 'kaunter', 'cawangan', 'gudang', 'pengeluar', 'ibu pejabat'],
     },
     delay: {
@@ -103,20 +105,20 @@ export const ms: Lexicon = {
         'tunggu lama': 2, 'menunggu lama': 2, 'lama menunggu': 2, 'tunggu': 1, 'menunggu': 1, 'ditunggu': 1, 'separuh jalan': 2,
         'separuh siap': 2, 'tinggal separuh': 2, 'terbengkalai': 2, 'tergendala': 2, 'tunggu dah': 1, 'hilang': 1, 'sesat': 1, 'tersangkut': 1.5,
         'mungkir janji': 2, 'sejuk': 1, 'kurang': 1, 'tertinggal': 1, 'tak sampai-sampai': 2, 'tak siap-siap': 2,
-        'ditangguh*': 1, 'asyik ditangguh*': 2, 'asyik tukar tarikh': 2, 'tukar tarikh … kali': 2, 'lepas tu blah': 2, 'terus blah': 2, 'blah': 1.5,
+        'ditangguh*': 1, 'asyik ditangguh*': 2, 'ditangguh* lagi': 2, 'ditunda lagi': 2, 'tangguh lagi': 2, 'ditunda*': 1, 'asyik tukar tarikh': 2, 'tukar tarikh … kali': 2, 'lepas tu blah': 2, 'terus blah': 2, 'blah': 1.5,
         'lepas tu hilang': 2, 'lepas tu lesap': 2, 'lesap': 1.5, 'tersadai': 2, 'terperap': 2, 'batang hidung': 2, 'tunggu seminggu lagi': 2,
         'tunggu … lagi': 1.5, 'batalkan slot': 1.5, 'batal slot': 1.5, 'batalkan temujanji': 1.5, 'batal temujanji': 1.5, 'diorang batalkan': 1.5,
         'tarikh … lepas': 1.5, 'masih tunjuk': 1, 'masih status': 1, 'dalam penghantaran': 0.5, 'belum pasang': 2, 'belum siap': 2,
-        'belum sampai': 2, 'cakap esok': 1.5, 'kata esok': 1.5, 'tolak ke bulan depan': 2, 'tolak ke minggu depan': 2, 'ke bulan depan': 1, 'ke minggu depan': 1, 'tak datang balik': 2, 'tak datang-datang': 2, 'tak muncul': 2, 'kerja separuh': 2, 'buat separuh': 2,
+        'belum sampai': 2, 'cakap esok': 1.5, 'kata esok': 1.5, 'tolak ke bulan depan': 2, 'tolak ke minggu depan': 2, 'ke bulan depan': 1, 'ditukar': 1, 'asyik berubah': 2, 'berubah-ubah': 1.5, 'takde stok': 1.5, 'tiada stok': 1.5, 'kehabisan stok': 1.5, 'takde tarikh': 1.5, 'sedang disediakan': 1, 'dalam perjalanan': 1, 'sekarang dah sebulan': 2, 'sekarang dah seminggu': 1.5, 'ke minggu depan': 1, 'tak datang balik': 2, 'tak datang-datang': 2, 'tak muncul': 2, 'kerja separuh': 2, 'buat separuh': 2,
 
       },
       expected: {
         'sampai': 2, 'tiba': 2, 'dihantar': 2, 'hantar': 2, 'datang': 2, 'muncul': 2, 'hadir': 2, 'siap': 2, 'disiapkan': 2,
         'dipasang': 2, 'pasang': 1.5, 'tepati': 2, 'menepati': 2, 'ditepati': 2, 'tepat masa': 2, 'bergerak': 1,
-        'diproses': 2, 'proses': 1.5, 'nampak': 2, 'bawa': 1, 'datang balik': 2, 'habiskan': 2,
+        'diproses': 2, 'proses': 1.5, 'nampak': 2, 'bawa': 1, 'disentuh': 2, 'sentuh': 1.5, 'datang balik': 2, 'habiskan': 2,
       },
       resolved: [
-        'sampai awal', 'tiba awal', 'tepat pada masanya', 'awal', 'baiki', 'membaiki', 'betulkan', 'membetulkan', 'selesai', 'sudah selesai', 'dah selesai', 'telah selesai', 'diselesaikan', 'beres', 'sudah beres', 'settle', 'dah settle',
+        'sampai awal', 'tiba awal', 'siap awal', 'datang awal', 'awal dari jangkaan', 'tepat pada masanya', 'baiki', 'membaiki', 'betulkan', 'membetulkan', 'selesai', 'sudah selesai', 'dah selesai', 'telah selesai', 'diselesaikan', 'beres', 'sudah beres', 'settle', 'dah settle',
         'sudah settle', 'dibaiki', 'sudah dibaiki', 'dah dibaiki', 'diperbaiki', 'dah ok', 'sudah ok', 'dah okay', 'sudah okay',
         'berfungsi semula', 'boleh guna semula', 'dah boleh guna', 'sudah boleh guna', 'masalah selesai',
       ],
@@ -132,7 +134,7 @@ export const ms: Lexicon = {
         'baru sahaja beli': 1, 'baru je beli': 1, 'baru dibeli': 1, 'baru seminggu': 1, 'baru sebulan': 1, 'baru … hari': 1, 'baru … minggu': 1, 'baru … bulan': 1, 'beli … lepas': 1, 'berkelip': 1.5, 'berkelip-kelip': 1.5,
         'selepas … hari': 1, 'lepas … hari': 1, 'selepas … minggu': 1, 'lepas … minggu': 1, 'selepas sekali': 1, 'lepas sekali': 1,
         'sekali basuh': 1, 'sekali guna': 1.5, 'pertama kali guna': 1, 'barang salah': 2, 'salah barang': 2, 'hantar salah': 2,
-        'tersalah hantar': 2, 'tukar ganti': 1, 'ganti baru': 1, 'nak tukar': 0.5, 'pulangkan barang': 1, 'tak sejuk': 2, 'tidak sejuk': 2,
+        'tersalah hantar': 2, 'tukar ganti': 1, 'ganti baru': 1, 'pulangkan barang': 1, 'tak sejuk': 2, 'tidak sejuk': 2,
         'tak panas': 1.5, 'tidak panas': 1.5, 'tak boleh guna': 2, 'tidak boleh guna': 2, 'tak boleh digunakan': 2,
         'tidak boleh digunakan': 2,
         'sebelah je': 1.5, 'sebelah sahaja': 1.5, 'bateri habis': 1.5, 'bateri cepat habis': 2, 'cepat habis': 1.5, 'jadi panas': 1.5,
@@ -140,12 +142,12 @@ export const ms: Lexicon = {
         'garisan': 1.5, 'skrin gelap': 2, 'skrin hitam': 2, 'putus-putus': 1.5, 'tersekat-sekat': 1.5, 'pudar': 1.5, 'luntur': 1.5, 'reput': 2,
         'berkarat': 2, 'karat': 1, 'tumpul': 1, 'bengkok': 1.5, 'terkopek': 2, 'mengelupas': 2, 'kembang': 1, 'berkulat': 2, 'bau hangit': 2,
         'terbakar': 2, 'kod ralat': 1.5, 'keluar error': 1.5, 'mesej ralat': 1.5, 'trip': 1.5, 'kong': 2, 'dah kong': 2, 'buat hal': 2, 'meragam': 2, 'sekejap hidup sekejap mati': 2, 'mendap': 2, 'kendur': 1.5, 'mula terbuka': 2, 'terbuka': 1, 'log keluar sendiri': 2, 'log keluar': 1,
-        'keluar sendiri': 1.5, 'padam sendiri': 2, 'tutup sendiri': 2, 'off sendiri': 2, 'kabur': 1.5, 'baru buka kotak': 1,
+        'keluar sendiri': 1.5, 'padam sendiri': 2, 'tutup sendiri': 2, 'off sendiri': 2, 'kabur': 1.5, 'baru buka kotak': 1, 'cuma jalan': 1.5, 'tiga kali baru': 1.5, 'kali baru': 1, 'bergoyang': 1.5, 'goyang': 1.5, 'lebih pendek': 1, 'cuma … sebelah': 2, 'masuk air': 2, 'air masuk': 2, 'jadi ais': 2, 'berais': 1.5, 'ais tebal': 2, 'jadi leper': 2, 'leper': 1.5, 'kempis': 1.5, 'cuma boleh': 1, 'paling rendah': 0.5,
       },
 
       expected: {
         'berfungsi': 2, 'hidup': 1.5, 'boleh hidup': 2, 'menyala': 2, 'boleh guna': 2, 'boleh digunakan': 2, 'boleh pakai': 2, 'jalan': 1, 'beroperasi': 2,
-        'air panas': 1.5, 'bekalan air': 1.5, 'elektrik': 1.5, 'internet': 1.5, 'wifi': 1.5, 'boleh on': 2, 'boleh buka': 1.5, 'cas': 1.5, 'connect': 1.5, 'bersambung': 1.5, 'berputar': 2, 'berpusing': 2, 'putar': 1.5, 'ketat': 1.5,
+        'air panas': 1.5, 'bekalan air': 1.5, 'elektrik': 1.5, 'internet': 1.5, 'wifi': 1.5, 'boleh on': 2, 'boleh buka': 1.5, 'cas': 1.5, 'connect': 1.5, 'bersambung': 1.5, 'berputar': 2, 'berpusing': 2, 'putar': 1.5, 'ketat': 1.5, 'pair': 2, 'sync': 1.5, 'tutup rapat': 2, 'rapat': 1.5,
         'bersih': 2, 'naik panas': 2, 'panas': 1.5,
       },
       resolved: ['diganti', 'sudah diganti', 'dah diganti', 'ditukar baru'],
@@ -175,7 +177,7 @@ export const ms: Lexicon = {
         'wang … dipulangkan': 2, 'dah pulangkan': 1, 'sudah pulangkan': 1, 'dah dipulangkan barang': 1, 'caj saya': 1, 'kena caj': 1,
         'caj sebelum': 1.5, 'kena potong': 1, 'kena tolak': 1, 'tak sama dengan': 1, 'tidak sama dengan': 1, 'tak padan': 1.5,
         'tidak sepadan': 1.5, 'terlebih': 1.5, 'lebih bayar': 2, 'bayar lebih': 1.5, 'mahal gila': 1, 'cekik darah': 2, 'melambung': 1.5, 'mencanak': 1.5, 'masih bayar': 2, 'dua bayaran': 1.5, 'dua bayaran yang sama': 2, 'bayaran yang sama': 1.5, 'ambil deposit': 1,
-        'bayaran penuh': 1, 'caj bayaran lewat': 1, 'buang caj': 1.5, 'bayar ikut masa': 1.5, 'bayar tepat pada masa': 1.5,
+        'bayaran penuh': 1, 'caj bayaran lewat': 1, 'buang caj': 1.5, 'bayar ikut masa': 1.5, 'bayar tepat pada masa': 1.5, 'kira … dua kali': 2, 'dikira dua kali': 2, 'diberitahu … percuma': 2, 'kata … percuma': 1.5, 'hutang': 1, 'korang hutang': 2, 'hutang saya': 2, 'harga penuh': 1.5, 'bukan harga': 1, 'caj penghantaran': 1, 'ambil sendiri': 1, 'lebih mahal dari harga': 2, 'harga kat rak': 1, 'lebih mahal': 1, 'minta sejak': 1.5,
       },
       expected: { 'percuma': 2, 'dikira': 2, 'diambil kira': 2, 'diberi diskaun': 2, 'langgan': 1.5, 'melanggan': 1.5, 'setuju': 2, 'bersetuju': 2, 'dikembalikan': 2, 'dipulangkan': 2, 'dikreditkan': 2, 'masuk': 1.5 },
       resolved: [
@@ -200,11 +202,11 @@ export const ms: Lexicon = {
         'mahu berhenti': 2, 'akan berhenti': 2, 'berhenti': 1, 'fikir nak tukar': 2, 'borang pembatalan': 1, 'port nombor': 2, 'port number': 2,
         'order terakhir': 2, 'pesanan terakhir': 2, 'pembelian terakhir': 2, 'terakhir dengan': 1.5, 'jangan guna': 1.5, 'kawan … jangan': 2,
         'tamatkan kontrak': 2, 'putuskan kontrak': 2, 'tak nak sambung': 2, 'tak mahu sambung': 2, 'tak akan sambung': 2,
-        'lari ke': 1.5, 'angkat kaki': 2, 'cabut lari': 1.5, 'tukar telco': 2, 'tukar bank': 1.5, 'tutup semua': 2, 'survey harga': 1.5, 'sanggup bayar lebih': 2, 'pindah ke bank lain': 2, 'guna syarikat lain': 2,
+        'lari ke': 1.5, 'angkat kaki': 2, 'cabut lari': 1.5, 'tukar telco': 2, 'tukar bank': 1.5, 'tutup semua': 2, 'survey harga': 1.5, 'sanggup bayar lebih': 2, 'pindah ke bank lain': 2, 'guna syarikat lain': 2, 'bawa bisnes': 2, 'notis saya': 2, 'dia akan batal*': 2, 'saya akan batal*': 2, 'nak keluar awal': 2, 'pindahkan pinjaman': 2, 'batalkan semua': 2, 'nak tukar ke': 2, 'pembekal … lain': 2, 'penyata akhir': 1.5, 'pindahkan simpanan': 1.5, 'keluar awal': 1.5, 'tamat awal': 1.5, 'notis untuk berhenti': 2,
       },
       expected: {
         'perbaharui': 2, 'memperbaharui': 2, 'renew': 2, 'cadangkan': 2, 'syorkan': 2, 'guna … lagi': 2, 'beli … lagi': 2,
-        'langgan … lagi': 2, 'datang … lagi': 1.5, 'percaya': 1.5, 'sambung kontrak': 2, 'sambung': 2, 'teruskan': 2, 'kekal': 2, 'sambung langganan': 2,
+        'langgan … lagi': 2, 'datang … lagi': 1.5, 'percaya': 1.5, 'sambung kontrak': 2, 'sambung': 2, 'teruskan': 2, 'kekal': 2, 'sambung langganan': 2, 'order … lagi': 2, 'order lagi': 2, 'daftar semula': 2, 'berurusan': 2, 'sambung semula': 2, 'beli lagi': 2,
       },
       resolved: ['tukar ke sini', 'beralih ke sini', 'pindah ke sini', 'tukar kepada anda', 'pilih anda'],
       topics: ['kontrak', 'langganan', 'keahlian', 'akaun', 'pelan', 'pakej', 'syarikat'],
@@ -231,7 +233,7 @@ export const ms: Lexicon = {
     'lebih lagi', 'tiada apa-apa masalah', 'tak ada apa-apa masalah', 'tiada sebarang masalah', 'tanpa masalah', 'selamat pagi',
     'selamat petang', 'tak lama lagi', 'tidak lama lagi', 'masih baik', 'masih elok', 'masih ok', 'masih berfungsi', 'masih okay',
     'sampai jumpa', 'salah faham', 'dua lagi', 'tiga lagi', 'sikit lagi', 'sedikit lagi', 'lagi seorang',
-    'lebih senyap', 'lebih sunyi', 'dari yang lama', 'daripada yang lama', 'tak kisah tunggu', 'ok je', 'okay je',
+    'lebih senyap', 'macam syarikat lain', 'team aduan', 'bahagian aduan', 'unit aduan', 'berbanding pembekal lain', 'berbanding syarikat lain', 'seperti syarikat lain', 'lebih sunyi', 'dari yang lama', 'daripada yang lama', 'tak kisah tunggu', 'ok je', 'okay je',
   ],
   doubleNegation: 'concord',
 };
