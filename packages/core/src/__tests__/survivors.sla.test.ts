@@ -193,3 +193,119 @@ describe('SLA crossings at the instant a clock stops (engine: `t < w.stoppedAt`)
     }
   });
 });
+
+// Mutants Stryker found surviving in sla/engine.ts (`npm run mutate -- sla`).
+describe('SLA status and crossings after pauses, stops and reopenings', () => {
+  it('a customer message before any response starts no next-response clock', async () => {
+    const { crm, clock } = env();
+    const c = await open(crm, 'normal');
+    clock.advance(10 * MIN);
+    await crm.complaints.respond(c.id, { direction: 'inbound', message: 'Any news?' });
+    clock.advance(3 * HOUR);
+    expect((await crm.sla.status(c.id)).targets.nextResponse).toBeUndefined();
+  });
+
+  it('emits the next-response crossings', async () => {
+    const { crm, clock, store } = env();
+    const c = await open(crm, 'urgent');
+    await crm.complaints.respond(c.id, {});
+    clock.advance(5 * MIN);
+    await crm.complaints.respond(c.id, { direction: 'inbound' }); // 09:05: due in 15 minutes
+    clock.set('2026-03-02T09:25:00Z');
+    expect((await catchUp(store, clock)).filter((e) => e.includes('nextResponse'))).toEqual([
+      'sla.warning nextResponse 2026-03-02T09:17:00.000Z due 2026-03-02T09:20:00.000Z',
+      'sla.breached nextResponse 2026-03-02T09:20:00.001Z due 2026-03-02T09:20:00.000Z',
+    ]);
+  });
+
+  it('the due instant of a target breached in a later stretch of a paused clock', async () => {
+    const { crm, clock } = env();
+    const c = await open(crm, 'urgent'); // first response: 30 minutes
+    clock.set('2026-03-02T09:10:00Z');
+    await crm.complaints.setStatus(c.id, 'pending_customer'); // 10 used
+    clock.set('2026-03-02T09:20:00Z');
+    await crm.complaints.setStatus(c.id, 'open');
+    clock.set('2026-03-02T09:50:00Z');
+    await crm.complaints.setStatus(c.id, 'pending_customer'); // 40 used: due at 09:40 (20 after resuming)
+    clock.set('2026-03-02T11:00:00Z');
+    const first = (await crm.sla.status(c.id)).targets.firstResponse!;
+    expect(first).toMatchObject({ state: 'breached', elapsedMinutes: 40 });
+    expect(first.dueAt!.toISOString()).toBe('2026-03-02T09:40:00.000Z');
+    expect(first.warningAt!.toISOString()).toBe('2026-03-02T09:34:00.000Z');
+  });
+
+  it('met and missed targets keep their due and warning instants', async () => {
+    const { crm, clock } = env();
+    const met = await open(crm, 'urgent');
+    const missed = await open(crm, 'urgent');
+    const warned = await open(crm, 'urgent');
+    clock.set('2026-03-02T09:10:00Z');
+    await crm.complaints.respond(met.id, {});
+    clock.set('2026-03-02T09:27:00Z');
+    await crm.complaints.respond(warned.id, {});
+    clock.set('2026-03-02T09:45:00Z');
+    await crm.complaints.respond(missed.id, {});
+    clock.set('2026-03-02T12:00:00Z');
+    const iso = (d: Date | null) => d?.toISOString();
+    const of = async (id: string) => (await crm.sla.status(id)).targets.firstResponse!;
+    const a = await of(met.id);
+    expect([a.state, iso(a.dueAt), iso(a.warningAt)]).toEqual(['met', '2026-03-02T09:30:00.000Z', '2026-03-02T09:24:00.000Z']);
+    const b = await of(warned.id);
+    expect([b.state, iso(b.dueAt), iso(b.warningAt)]).toEqual(['met', '2026-03-02T09:30:00.000Z', '2026-03-02T09:24:00.000Z']);
+    const d = await of(missed.id);
+    expect([d.state, iso(d.dueAt), iso(d.warningAt)]).toEqual(['missed', '2026-03-02T09:30:00.000Z', '2026-03-02T09:24:00.000Z']);
+  });
+
+  it('resolution is met at each resolution within the target, counting only the time it ran', async () => {
+    const { crm, clock, store } = env();
+    const c = await open(crm, 'urgent'); // resolution: 240 minutes
+    await crm.complaints.respond(c.id, {});
+    clock.set('2026-03-02T10:00:00Z');
+    await crm.complaints.resolve(c.id); // 60 used
+    clock.set('2026-03-02T14:00:00Z');
+    await crm.complaints.reopen(c.id, { reason: 'Again' });
+    clock.set('2026-03-02T15:00:00Z');
+    await crm.complaints.resolve(c.id); // 120 used: met again
+    clock.set('2026-03-02T16:00:00Z');
+    expect((await catchUp(store, clock)).filter((e) => e.includes('resolution'))).toEqual([
+      'sla.met resolution 2026-03-02T10:00:00.000Z due 2026-03-02T13:00:00.000Z',
+      'sla.met resolution 2026-03-02T15:00:00.000Z due 2026-03-03T09:00:00.000Z',
+    ]);
+  });
+});
+
+describe('SLA clocks from a log written out of order, or paused before a late stop', () => {
+  it('replays entries in time order: a response recorded later with an earlier instant stops the clock then', async () => {
+    const { crm, clock } = env();
+    const c = await open(crm, 'urgent');
+    clock.set('2026-03-02T09:10:00Z');
+    await crm.complaints.setStatus(c.id, 'pending_customer');
+    clock.set('2026-03-02T09:20:00Z');
+    await crm.complaints.setStatus(c.id, 'open');
+    // Recorded at 09:20, for a call made at 09:05: the log is no longer in time order.
+    await crm.complaints.respond(c.id, { at: '2026-03-02T09:05:00Z', channel: 'call' });
+    clock.set('2026-03-02T12:00:00Z');
+    const first = (await crm.sla.status(c.id)).targets.firstResponse!;
+    expect(first).toMatchObject({ state: 'met', elapsedMinutes: 5 });
+    expect(first.stoppedAt!.toISOString()).toBe('2026-03-02T09:05:00.000Z');
+    // Asked about the instant of an entry, the entry counts.
+    expect((await crm.sla.status(c.id, '2026-03-02T09:05:00Z')).targets.firstResponse).toMatchObject({ state: 'met' });
+    expect((await crm.sla.status(c.id, '2026-03-02T09:04:59.999Z')).targets.firstResponse).toMatchObject({ state: 'running' });
+  });
+
+  it('a target missed before a pause keeps the due and warning instants of its crossings', async () => {
+    const { crm, clock } = env();
+    const c = await open(crm, 'urgent'); // due 09:30, warning 09:24
+    clock.set('2026-03-02T09:35:00Z');
+    await crm.complaints.setStatus(c.id, 'pending_customer'); // 35 used
+    clock.set('2026-03-02T10:00:00Z');
+    await crm.complaints.setStatus(c.id, 'open');
+    clock.set('2026-03-02T10:05:00Z');
+    await crm.complaints.respond(c.id, {}); // 40 used: missed
+    clock.set('2026-03-02T12:00:00Z');
+    const first = (await crm.sla.status(c.id)).targets.firstResponse!;
+    expect(first).toMatchObject({ state: 'missed', elapsedMinutes: 40 });
+    expect(first.dueAt!.toISOString()).toBe('2026-03-02T09:30:00.000Z');
+    expect(first.warningAt!.toISOString()).toBe('2026-03-02T09:24:00.000Z');
+  });
+});
