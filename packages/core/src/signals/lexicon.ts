@@ -81,7 +81,10 @@ export interface Lexicon {
   questions?: readonly string[];
   /** Words that make a question a complaint: "why", "为什么", "kenapa", "perché". */
   rhetorical?: readonly string[];
-  /** Terms that mean nothing here although they contain others ("不好意思" is "excuse me"): read and ignored. */
+  /**
+   * Terms that mean nothing here although they contain others ("不好意思" is "excuse me"): read and
+   * ignored. One wins over any other term of the same length ("cancellation policy" over "cancel* … policy").
+   */
   neutral?: readonly string[];
   /**
    * `cancel` (default): two negations cancel ("不是不好" is not negative). `concord`: several
@@ -334,6 +337,10 @@ interface Found {
 const yields = (entry: Entry) => !entry.plain && entry.role === 'cue' && entry.kind === null;
 const firm = (entry: Entry) => entry.plain && entry.weight >= 2 && entry.kind !== null && (entry.role === 'cue' || entry.role === 'expected' || entry.role === 'resolved');
 
+/** Among terms of one length, a neutral one wins ("cancellation policy" over "cancel* … policy"), else the first listed. */
+const outranks = (entry: Entry, other: Entry) =>
+  entry.role === 'neutral' ? other.role !== 'neutral' || entry.order < other.order : other.role !== 'neutral' && entry.order < other.order;
+
 function consider(c: CompiledLexicon, list: readonly Entry[] | undefined, u: Units, i: number, maxGap: number, found: Found): void {
   if (!list) return;
   for (const entry of list) {
@@ -345,7 +352,7 @@ function consider(c: CompiledLexicon, list: readonly Entry[] | undefined, u: Uni
         found.entry = entry;
         found.end = end;
       }
-    } else if (end > found.end || (end === found.end && found.entry !== null && entry.order < found.entry.order)) {
+    } else if (end > found.end || (end === found.end && found.entry !== null && outranks(entry, found.entry))) {
       found.entry = entry;
       found.end = end;
     }
