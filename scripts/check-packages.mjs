@@ -21,11 +21,14 @@ import { join } from 'node:path';
  * with the maps pointing at `src/`, 585,324 / 2,429,163 (@crm/adapters 252,844 / 977,201,
  * @crm/react 3,834 / 12,704). With the signal lexicons added since, @crm/core is 700,1xx /
  * 3,058,2xx. With custom fields (issue 16: a seventh entry point, `@crm/core/fields`, and the
- * typed services, whose declarations each entry's `.d.ts` repeats), 802,8xx / 3,520,3xx. The
- * budgets leave some room to grow, not enough to embed the sources again.
+ * typed services, whose declarations each entry's `.d.ts` repeats), 802,8xx / 3,520,3xx; with
+ * the hidden-complaint lexicons grown for issue 15 (about 1,600–2,000 terms per language and a
+ * Traditional↔Simplified map of 1,170 pairs, each in the ESM and CommonJS builds and their
+ * maps), 889,0xx / 4,000,6xx. The budgets leave some room to grow, not enough to embed the
+ * sources again.
  */
 const BUDGETS = {
-  '@crm/core': { packed: 860_000, unpacked: 3_800_000 },
+  '@crm/core': { packed: 960_000, unpacked: 4_300_000 },
   '@crm/adapters': { packed: 320_000, unpacked: 1_250_000 },
   '@crm/react': { packed: 10_000, unpacked: 32_000 },
 };
