@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { OFFICE_HOURS } from './helpers.js';
 import { createCrm, type Crm } from '../crm.js';
 import { manualClock } from '../clock/clock.js';
 import type { SlaPolicyInput } from '../schemas/slaPolicy.js';
@@ -7,22 +8,11 @@ import { SlaStatusObserver, type SlaStatusSnapshot } from '../index.js';
 
 const MIN = 60_000;
 
-// Monday to Friday, 09:00–17:00 UTC. 2026-03-02 is a Monday.
-const OFFICE = {
-  timeZone: 'UTC',
-  hours: {
-    mon: [['09:00', '17:00']],
-    tue: [['09:00', '17:00']],
-    wed: [['09:00', '17:00']],
-    thu: [['09:00', '17:00']],
-    fri: [['09:00', '17:00']],
-  },
-} as const;
 
 const STANDARD: SlaPolicyInput = {
   id: 'standard',
   name: 'Standard',
-  calendar: OFFICE as unknown as SlaPolicyInput['calendar'],
+  calendar: OFFICE_HOURS,
   // The warning comes at 80% of a target: minute 96 of 120.
   targets: { normal: { firstResponse: 'PT2H', resolution: 'PT16H' } },
 };

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { OFFICE_HOURS } from './helpers.js';
 import { createCrm } from '../crm.js';
 import { manualClock, systemClock } from '../clock/clock.js';
 import { CrmValidationError } from '../errors/index.js';
@@ -11,22 +12,11 @@ import { parsePolicies } from '../sla/policies.js';
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 
-// Monday to Friday, 09:00–17:00 UTC: 480 business minutes a day. 2026-03-02 is a Monday.
-const OFFICE = {
-  timeZone: 'UTC',
-  hours: {
-    mon: [['09:00', '17:00']],
-    tue: [['09:00', '17:00']],
-    wed: [['09:00', '17:00']],
-    thu: [['09:00', '17:00']],
-    fri: [['09:00', '17:00']],
-  },
-} as const;
 
 const STANDARD: SlaPolicyInput = {
   id: 'standard',
   name: 'Standard',
-  calendar: OFFICE as unknown as SlaPolicyInput['calendar'],
+  calendar: OFFICE_HOURS,
   targets: {
     low: { firstResponse: 480 },
     normal: { firstResponse: 'PT2H', nextResponse: 60, resolution: 'PT16H' },

@@ -5,27 +5,16 @@
 import { describe, expect, it } from 'vitest';
 import { createCrm } from '../crm.js';
 import type { SlaPolicyInput } from '../schemas/slaPolicy.js';
-import { setup } from './helpers.js';
+import { OFFICE_HOURS, setup } from './helpers.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 
-// Monday to Friday, 09:00–17:00 UTC. The helpers' clock starts on Monday 2026-03-02 at 09:00 UTC.
-const OFFICE = {
-  timeZone: 'UTC',
-  hours: {
-    mon: [['09:00', '17:00']],
-    tue: [['09:00', '17:00']],
-    wed: [['09:00', '17:00']],
-    thu: [['09:00', '17:00']],
-    fri: [['09:00', '17:00']],
-  },
-} as const;
 
 const POLICY: SlaPolicyInput = {
   id: 'standard',
   name: 'Standard',
-  calendar: OFFICE as unknown as SlaPolicyInput['calendar'],
+  calendar: OFFICE_HOURS,
   targets: {
     normal: { firstResponse: 'PT2H', nextResponse: 60, resolution: 'PT16H' },
     // Urgent: first response due 30 minutes after the opening, the warning at 80%, 24 minutes.

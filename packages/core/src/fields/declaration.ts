@@ -4,7 +4,7 @@ import { unknownFieldMessage } from '../schemas/parse.js';
 import { canonicalLocale } from '../schemas/plain.js';
 import type { EntityName } from '../store/types.js';
 import { isStandardSchema, type StandardSchemaV1 } from './standardSchema.js';
-import { FIELD_TYPES, describeField, type DeclaredField, type FieldCatalog, type FieldDefinition } from './describe.js';
+import { FIELD_ENTITIES, FIELD_TYPES, describeField, isPlainObject, type DeclaredField, type FieldCatalog, type FieldDefinition } from './describe.js';
 
 /**
  * Custom fields the host app declares (`createCrm({ fields })`): each a Standard Schema
@@ -14,12 +14,8 @@ import { FIELD_TYPES, describeField, type DeclaredField, type FieldCatalog, type
  * @module
  */
 
-const ENTITIES: readonly EntityName[] = ['customers', 'touchpoints', 'complaints'];
 const HUBSPOT_NAME = /^[a-z][a-z0-9_]{0,99}$/;
 const SALESFORCE_NAME = /^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*(?:__c)?$/;
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && [Object.prototype, null].includes(Object.getPrototypeOf(value));
 
 function declareField(SUBJECT: string, entity: EntityName, name: string, spec: unknown): DeclaredField {
   const at = (...path: (string | number)[]) => ['fields', entity, name, ...path];
@@ -129,12 +125,12 @@ export interface FieldRegistry extends FieldCatalog {
  */
 export function fieldRegistry(declaration: unknown, subject = 'createCrm options'): FieldRegistry {
   const SUBJECT = subject;
-  const fields = new Map<EntityName, Map<string, DeclaredField>>(ENTITIES.map((entity) => [entity, new Map()]));
+  const fields = new Map<EntityName, Map<string, DeclaredField>>(FIELD_ENTITIES.map((entity) => [entity, new Map()]));
   if (declaration !== undefined) {
     if (!isPlainObject(declaration)) throw CrmValidationError.field(SUBJECT, ['fields'], 'expected { customers?, touchpoints?, complaints? }');
     for (const [entity, entityFields] of Object.entries(declaration)) {
-      if (!ENTITIES.includes(entity as EntityName)) {
-        throw CrmValidationError.field(SUBJECT, ['fields', entity], unknownFieldMessage(entity, ENTITIES), 'unknown_field');
+      if (!FIELD_ENTITIES.includes(entity as EntityName)) {
+        throw CrmValidationError.field(SUBJECT, ['fields', entity], unknownFieldMessage(entity, FIELD_ENTITIES), 'unknown_field');
       }
       if (entityFields === undefined) continue;
       if (!isPlainObject(entityFields)) throw CrmValidationError.field(SUBJECT, ['fields', entity], 'expected an object of fields by name');

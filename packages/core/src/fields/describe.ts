@@ -112,9 +112,11 @@ export interface DeclaredField {
   readonly jsonSchema: Record<string, unknown> | null;
 }
 
-const ENTITIES: readonly EntityName[] = ['customers', 'touchpoints', 'complaints'];
+/** The entities that carry custom fields. */
+export const FIELD_ENTITIES: readonly EntityName[] = ['customers', 'touchpoints', 'complaints'];
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+/** Whether `value` is a plain object (not an array, a class instance or `null`). */
+export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && [Object.prototype, null].includes(Object.getPrototypeOf(value));
 
 /** The JSON Schema a validator says for its input, or `null` (it has no converter, or the converter throws). */
@@ -185,7 +187,7 @@ export function fieldCatalog(declaration: FieldsDeclaration | undefined): FieldC
 /** The fields of each entity a declaration gives, in declaration order, read without checking it. */
 export function describeFields(declaration: FieldsDeclaration | undefined): Record<EntityName, DeclaredField[]> {
   const out = { customers: [], touchpoints: [], complaints: [] } as Record<EntityName, DeclaredField[]>;
-  for (const entity of ENTITIES) {
+  for (const entity of FIELD_ENTITIES) {
     for (const [name, spec] of Object.entries(declaration?.[entity] ?? {})) out[entity].push(describeField(entity, name, spec));
   }
   return out;

@@ -1,6 +1,6 @@
 import type { ValidationIssue } from '../errors/validationError.js';
 import { CrmValidationError } from '../errors/validationError.js';
-import { fieldLabel, type DeclaredField, type FieldCatalog } from './describe.js';
+import { FIELD_ENTITIES, fieldLabel, type DeclaredField, type FieldCatalog } from './describe.js';
 import type { FieldRegistry } from './declaration.js';
 import { CrmError } from '../errors/crmError.js';
 import type { CrmStore, EntityName, Page } from '../store/types.js';
@@ -45,7 +45,6 @@ export interface FieldsService {
   audit(entity: EntityName, options?: { pageSize?: number }): AsyncIterable<FieldAuditItem>;
 }
 
-const ENTITIES: readonly EntityName[] = ['customers', 'touchpoints', 'complaints'];
 
 /**
  * `crm.fields` over a declaration's registry. Given a catalog alone and no `store` (a remote CRM,
@@ -54,7 +53,7 @@ const ENTITIES: readonly EntityName[] = ['customers', 'touchpoints', 'complaints
  */
 export function fieldsService(registry: FieldRegistry | FieldCatalog, store: Pick<CrmStore, 'list'> | null): FieldsService {
   const checkEntity = (entity: EntityName, subject: string) => {
-    if (!ENTITIES.includes(entity)) throw CrmValidationError.field(subject, ['entity'], 'expected "customers", "touchpoints" or "complaints"');
+    if (!FIELD_ENTITIES.includes(entity)) throw CrmValidationError.field(subject, ['entity'], 'expected "customers", "touchpoints" or "complaints"');
   };
   return {
     list(entity) {
