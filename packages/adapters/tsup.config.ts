@@ -1,13 +1,20 @@
 import { defineConfig, type Options } from 'tsup';
 
 /** The entry points of the package (its `exports`). */
-const entry = { index: 'src/index.ts', 'sql/index': 'src/sql/index.ts', 'rest/index': 'src/rest/index.ts' };
+const entry = {
+  index: 'src/index.ts',
+  'sql/index': 'src/sql/index.ts',
+  'rest/index': 'src/rest/index.ts',
+  'sync/index': 'src/sync/index.ts',
+  'hubspot/index': 'src/hubspot/index.ts',
+  'hubspot/testing/index': 'src/hubspot/testing/index.ts',
+};
 const common: Options = {
   sourcemap: true,
   target: 'es2022',
   // @crm/core is a dependency: the app's one copy must be shared (instanceof, events), never bundled.
   // The database drivers are optional peers, loaded only by the driver a user picks.
-  external: ['@crm/core', 'ky', '@electric-sql/pglite', 'pg'],
+  external: ['@crm/core', 'ky', '@electric-sql/pglite', 'pg', 'msw', 'bottleneck', 'cli-progress', 'eventemitter3'],
 };
 
 // Two builds, run at once, each cleaning only its own files:
