@@ -24,12 +24,14 @@ import { join } from 'node:path';
  * typed services, whose declarations each entry's `.d.ts` repeats), 802,8xx / 3,520,3xx; with
  * the hidden-complaint lexicons grown for issue 15 (about 1,600–2,000 terms per language and a
  * Traditional↔Simplified map of 1,170 pairs, each in the ESM and CommonJS builds and their
- * maps), 889,0xx / 4,000,6xx. The budgets leave some room to grow, not enough to embed the
+ * maps), 889,0xx / 4,000,6xx. @crm/adapters with the sync engine, its state on SQL and in
+ * memory, and the HTTP layer for HubSpot (issue 13: two more entry points, `/sync` and `/hubspot`,
+ * each a CommonJS bundle of its own, so the HTTP layer is in several): 462,4xx / 1,897,0xx. The budgets leave some room to grow, not enough to embed the
  * sources again.
  */
 const BUDGETS = {
   '@crm/core': { packed: 960_000, unpacked: 4_300_000 },
-  '@crm/adapters': { packed: 320_000, unpacked: 1_250_000 },
+  '@crm/adapters': { packed: 520_000, unpacked: 2_150_000 },
   '@crm/react': { packed: 10_000, unpacked: 32_000 },
 };
 

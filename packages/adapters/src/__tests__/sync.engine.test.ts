@@ -187,6 +187,7 @@ describe('createSync: pull', () => {
     await createSync({ local: source, remote: fake.remote }).push();
     const empty = memoryStore();
     const report = await createSync({ local: empty, remote: fake.remote }).pull();
+    expect(report.failures).toEqual([]);
     expect(report.pulled).toBe(90);
     expect(report.failed).toBe(0);
     const names = async (store: CrmStore) => (await store.list('customers', { limit: 500 })).items.map((c) => c.name).sort();

@@ -9,4 +9,5 @@ export { sqlStore, fieldIndexStatement, type SqlStoreOptions, type FieldIndexes 
 export { pgliteDriver, type PGliteDriverOptions, type PGliteLike } from './pglite.js';
 export { pgDriver, type PgPoolLike, type PgClientLike } from './pg.js';
 export { migrate, MIGRATIONS, type Migration } from './migrations.js';
+export { sqlSyncState, type SqlSyncStateOptions } from '../sync/state/sqlState.js';
 export type { SqlDriver, SqlExecutor, SqlResult } from './driver.js';

@@ -135,6 +135,54 @@ UPDATE crm_change_records SET record_id = record->>'id';
 CREATE INDEX crm_change_records_record ON crm_change_records (tenant, record_id);
 `,
   },
+  {
+    version: 4,
+    name: 'sync state: cursors, id map and outbound queue',
+    sql: `
+-- A sync's state per tenant and remote (sqlSyncState): where it stands in each feed,
+CREATE TABLE crm_sync_cursors (
+  tenant text COLLATE "C" NOT NULL,
+  remote text COLLATE "C" NOT NULL,
+  key text COLLATE "C" NOT NULL,
+  value text COLLATE "C" NOT NULL,
+  PRIMARY KEY (tenant, remote, key)
+);
+-- which remote record each local one is (looked up both ways),
+CREATE TABLE crm_sync_map (
+  tenant text COLLATE "C" NOT NULL,
+  remote text COLLATE "C" NOT NULL,
+  entity text COLLATE "C" NOT NULL,
+  local_id text COLLATE "C" NOT NULL,
+  remote_id text COLLATE "C" NOT NULL,
+  local_version integer NOT NULL,
+  remote_version text COLLATE "C" NOT NULL,
+  PRIMARY KEY (tenant, remote, entity, local_id)
+);
+CREATE INDEX crm_sync_map_remote ON crm_sync_map (tenant, remote, entity, remote_id, local_id);
+-- and what is still to send: one row per record, its newest version, claimed by one worker at a
+-- time (claimed_by until lease_until; claimed_version is the version it claimed).
+CREATE TABLE crm_sync_queue (
+  tenant text COLLATE "C" NOT NULL,
+  remote text COLLATE "C" NOT NULL,
+  entity text COLLATE "C" NOT NULL,
+  local_id text COLLATE "C" NOT NULL,
+  op text COLLATE "C" NOT NULL,
+  version integer NOT NULL,
+  seq bigint NOT NULL,
+  attempts integer NOT NULL DEFAULT 0,
+  sent_at timestamptz,
+  last_error jsonb,
+  available_at timestamptz NOT NULL,
+  status text COLLATE "C" NOT NULL,
+  claimed_by text COLLATE "C",
+  claimed_version integer,
+  lease_until timestamptz,
+  PRIMARY KEY (tenant, remote, entity, local_id)
+);
+CREATE INDEX crm_sync_queue_pending ON crm_sync_queue (tenant, remote, entity, seq, local_id) WHERE status = 'pending';
+CREATE INDEX crm_sync_queue_failed ON crm_sync_queue (tenant, remote, seq) WHERE status = 'failed';
+`,
+  },
 ];
 
 /** The advisory lock every process takes to migrate, so two starting at once migrate once. */

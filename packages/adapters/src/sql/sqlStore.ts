@@ -34,6 +34,8 @@ import type { SqlDriver, SqlExecutor } from './driver.js';
 import { MIGRATION_LOCK, migrate } from './migrations.js';
 import { followChanges } from './follow.js';
 import { retryable, withRetry, type RetryPolicy } from '../http/retry.js';
+import { SYNC_STATE, type SyncState } from '../sync/contract.js';
+import { sqlSyncState } from '../sync/state/sqlState.js';
 
 /** Options of {@link sqlStore}. */
 export interface SqlStoreOptions {
@@ -273,7 +275,7 @@ export function sqlStore(options: SqlStoreOptions): CrmStore {
     },
   });
 
-  const store: CrmStore = {
+  const store: CrmStore & { [SYNC_STATE](remote: string): SyncState } = {
     kind: 'sql',
     capabilities: { subscribe: true, sharedFeed: typeof driver.listen === 'function', delete: true, maxWriteOps: MAX_WRITE_OPS },
 
@@ -406,6 +408,12 @@ export function sqlStore(options: SqlStoreOptions): CrmStore {
     async close() {
       closed = true;
       await feed.close();
+    },
+
+    /** The state of a sync with `remote` (its cursors, id map and queue), in this store's database and tenant: `createSync` finds it here. */
+    [SYNC_STATE](remote: string): SyncState {
+      assertOpen();
+      return sqlSyncState({ driver, tenant, remote, retry });
     },
   };
   return store;

@@ -183,6 +183,13 @@ export function syncStateFor(store: CrmStore, remote: string): SyncState {
 
 const SCHEMAS = { customers: CustomerSchema, touchpoints: TouchpointSchema, complaints: ComplaintSchema } as const;
 
+/** The fields a record created by a pull has when the remote doesn't give them. */
+const NEW_RECORD_DEFAULTS: Record<SyncEntity, Record<string, unknown>> = {
+  customers: { kind: 'customer', emails: [], phones: [], addresses: [], tags: [] },
+  touchpoints: { participants: [] },
+  complaints: { activity: [] },
+};
+
 const emptyCounts = (): SyncCounts => ({ pushed: 0, pulled: 0, unchanged: 0, deleted: 0, failed: 0 });
 
 /** A report being filled in. */
@@ -668,6 +675,7 @@ export function createSync(options: SyncOptions): Sync {
       } else {
         next = {
           externalIds: {},
+          ...NEW_RECORD_DEFAULTS[entity],
           ...pulledRecord.data,
           id: localId,
           version: 1,
