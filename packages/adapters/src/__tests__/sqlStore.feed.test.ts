@@ -33,6 +33,10 @@ async function everything(driver: SqlDriver): Promise<string> {
     'crm_customer_keys',
     'crm_customers',
     'crm_migrations',
+    // The sync's state: ids, versions, cursors and the last error of a queued send (see docs/sync.md).
+    'crm_sync_cursors',
+    'crm_sync_map',
+    'crm_sync_queue',
     'crm_tenants',
     'crm_touchpoints',
   ]);
