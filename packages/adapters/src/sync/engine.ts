@@ -430,9 +430,9 @@ export function createSync(options: SyncOptions): Sync {
       let found: Map<string, LookupResult>;
       try {
         found = await remote.lookup(entity, doubtful.map((input) => ({ input, sentAt: byId.get(input.localId)!.sentAt! })), signal ? { signal } : {});
-      } catch (error) {
+      } catch {
+        // A look-up that failed learnt nothing: ask again later, never send blindly.
         found = new Map(doubtful.map((input) => [input.localId, { state: 'unknown', retryAfterMs: retryBaseMs } as LookupResult]));
-        void error;
       }
       const release: { entity: SyncEntity; localId: string }[] = [];
       let releaseAt = 0;
@@ -626,7 +626,6 @@ export function createSync(options: SyncOptions): Sync {
     const ops: WriteOp[] = [];
     const seen: MapEntry[] = [];
     const removed: string[] = [];
-    const at = now().toISOString();
     for (const record of pulled) {
       const localId = localIdOf.get(record.remoteId);
       const mapped = byRemote.get(record.remoteId);
@@ -708,7 +707,6 @@ export function createSync(options: SyncOptions): Sync {
       seen.push({ entity, localId, remoteId: record.remoteId, localVersion: version, remoteVersion: record.remoteVersion });
       report.add(entity, 'pulled');
     }
-    void at;
     await step('pull:before-write', entity, ops.map((op) => (op.type === 'delete' ? op.id : op.record.id)));
     for (let i = 0; i < ops.length; i += local.capabilities.maxWriteOps) {
       await local.write(ops.slice(i, i + local.capabilities.maxWriteOps), { origin });
