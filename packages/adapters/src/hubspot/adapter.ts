@@ -126,7 +126,7 @@ interface ListBody {
 }
 
 interface AssociationsBody {
-  results?: { from?: { id?: string }; to?: { toObjectId?: string | number }[] }[];
+  results?: { from?: { id?: string | number }; to?: { toObjectId?: string | number }[]; paging?: { next?: { after?: string } } }[];
 }
 
 /** Where an incremental pull of one object type stands. */
@@ -149,6 +149,8 @@ interface PullCursor {
 const BATCH = 100;
 const MAX_SEARCH_PAGE = 200;
 const ASSOCIATION_READ_BATCH = 1000;
+/** Room for ids in one search body (HubSpot takes 3,000 characters in all). */
+const SEARCH_IDS_CHARS = 2_600;
 const DEFAULT_GROUPS: Record<HubSpotObjectType, string> = {
   contacts: 'contactinformation',
   tickets: 'ticketinformation',
@@ -474,12 +476,24 @@ export function hubspotAdapter(options: HubSpotAdapterOptions): HubSpotAdapter {
   async function searchByOurId(type: HubSpotObjectType, localIds: string[], signal?: AbortSignal): Promise<Map<string, HubSpotObject>> {
     const found = new Map<string, HubSpotObject>();
     const wanted = new Map(localIds.map((id) => [id.toLowerCase(), id]));
-    for (const part of chunks(localIds, 100)) {
+    // A search body may hold 3,000 characters: as many ids per search as fit.
+    const parts: string[][] = [[]];
+    let size = 0;
+    for (const id of wanted.keys()) {
+      if (size + id.length + 3 > SEARCH_IDS_CHARS && parts.at(-1)!.length > 0) {
+        parts.push([]);
+        size = 0;
+      }
+      parts.at(-1)!.push(id);
+      size += id.length + 3;
+    }
+    for (const part of parts) {
+      if (part.length === 0) continue;
       const { body } = await send<SearchBody>(
         {
           method: 'POST',
           path: `/crm/v3/objects/${type}/search`,
-          json: { filterGroups: [{ filters: [{ propertyName: idProperty, operator: 'IN', values: part.map((id) => id.toLowerCase()) }] }], properties: [idProperty], limit: MAX_SEARCH_PAGE },
+          json: { filterGroups: [{ filters: [{ propertyName: idProperty, operator: 'IN', values: part }] }], properties: [idProperty], limit: MAX_SEARCH_PAGE },
           budget: 'search',
           replayable: true,
         },
@@ -493,20 +507,24 @@ export function hubspotAdapter(options: HubSpotAdapterOptions): HubSpotAdapter {
     return found;
   }
 
-  /** A consistent read: the engagements of `type` associated with each contact, with our id property. */
+  /** A consistent read: the engagements of `type` associated with the contacts, by our id. */
   async function engagementsOfContacts(type: EngagementType, contactIds: string[], signal?: AbortSignal): Promise<Map<string, HubSpotObject>> {
     const engagementIds = new Set<string>();
-    for (const contact of contactIds) {
-      let after: string | undefined;
-      do {
-        const { body, status } = await send<{ results?: { toObjectId?: string | number }[]; paging?: { next?: { after?: string } } } | null>(
-          { method: 'GET', path: `/crm/v4/objects/contacts/${contact}/associations/${type}`, query: { limit: 500, after }, replayable: true, accept: [404] },
+    let inputs: { id: string; after?: string }[] = contactIds.map((id) => ({ id }));
+    while (inputs.length > 0) {
+      const more: { id: string; after?: string }[] = [];
+      for (const part of chunks(inputs, ASSOCIATION_READ_BATCH)) {
+        const { body } = await send<AssociationsBody>(
+          { method: 'POST', path: `/crm/v4/associations/contacts/${type}/batch/read`, json: { inputs: part }, replayable: true, accept: [404] },
           signal,
         );
-        if (status === 404) break;
-        for (const result of body?.results ?? []) if (result.toObjectId !== undefined) engagementIds.add(String(result.toObjectId));
-        after = body?.paging?.next?.after;
-      } while (after);
+        for (const result of body?.results ?? []) {
+          for (const to of result.to ?? []) if (to.toObjectId !== undefined) engagementIds.add(String(to.toObjectId));
+          const after = result.paging?.next?.after;
+          if (after && result.from?.id) more.push({ id: String(result.from.id), after });
+        }
+      }
+      inputs = more;
     }
     const byOurId = new Map<string, HubSpotObject>();
     for (const part of chunks([...engagementIds], BATCH)) {
