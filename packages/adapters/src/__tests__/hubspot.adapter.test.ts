@@ -196,14 +196,15 @@ describe('hubspotAdapter: crashes and faults', () => {
   });
 
   it('5xx, 429s and timeouts, before and after the write, seeded: everything lands once', async () => {
-    const { mock, hubspot } = world({ seed: 7, searchLagMs: { min: 500, max: 2_000 } }, { timeoutMs: 150 });
+    const { mock, hubspot } = world({ seed: 7, searchLagMs: { min: 500, max: 2_000 } }, { timeoutMs: 150, lookupSettleMs: 300 });
     await hubspot.setup();
     mock.setFaults({ serverError: 0.1, rateLimited: 0.05, timeout: 0.03, timeoutMs: 400, afterCommit: 0.5 });
     const store = memoryStore();
     await seed(store, 200, 3);
     const sync = createSync({ local: store, remote: hubspot, drainWaitMs: 0, retryBaseMs: 1 });
-    for (let round = 0; round < 30 && ((await sync.state.queueStats()).pending > 0 || round === 0); round++) {
+    for (let round = 0; round < 60 && ((await sync.state.queueStats()).pending > 0 || round === 0); round++) {
       await sync.push();
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
     mock.setFaults(null);
     expect(await sync.state.queueStats()).toMatchObject({ pending: 0, failed: 0 });

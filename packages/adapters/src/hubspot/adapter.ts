@@ -70,9 +70,9 @@ export interface HubSpotAdapterOptions extends HubSpotHttpOptions, HubSpotMappin
    */
   overlapMs?: number;
   /**
-   * How long after an engagement was sent a look-up that finds nothing may still say "unknown"
-   * when no consistent read can settle it (a touchpoint deleted locally, without its customer's
-   * remote id). @default 600_000 (10 minutes)
+   * How long after an engagement was sent a look-up that finds it neither by search nor in its
+   * contact's associations still says "unknown" (ask again later) rather than "absent" (send it).
+   * @default 30_000
    */
   lookupSettleMs?: number;
   /** Records per search page (HubSpot allows at most 200). @default 200 */
@@ -235,7 +235,7 @@ export function hubspotAdapter(options: HubSpotAdapterOptions): HubSpotAdapter {
   const name = options.name ?? 'hubspot';
   if (typeof name !== 'string' || !/^[a-z][a-z0-9_-]{0,31}$/.test(name)) throw new TypeError('hubspotAdapter: `name` must be 1-32 lower-case letters, digits, "_" or "-", starting with a letter');
   const overlapMs = nonNegative('overlapMs', options.overlapMs, 300_000);
-  const lookupSettleMs = nonNegative('lookupSettleMs', options.lookupSettleMs, 600_000);
+  const lookupSettleMs = nonNegative('lookupSettleMs', options.lookupSettleMs, 30_000);
   const pageSize = options.pageSize ?? MAX_SEARCH_PAGE;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_SEARCH_PAGE) throw new TypeError(`hubspotAdapter: \`pageSize\` must be a whole number from 1 to ${MAX_SEARCH_PAGE}`);
   const unique = new Set<HubSpotObjectType>(options.uniqueTypes ?? ['contacts', 'tickets']);
@@ -555,24 +555,20 @@ export function hubspotAdapter(options: HubSpotAdapterOptions): HubSpotAdapter {
       }
     }
     if (pending.size === 0) return results;
-    // 2. What search didn't find: a consistent read of the parent contact's associations settles it.
+    // 2. What search didn't find yet: the contact's associations, read by id (they don't wait for the index).
     const rest = inputs.filter(({ input }) => pending.has(input.localId));
     const withContact = rest.filter(({ input }) => input.links.customer && entity === 'touchpoints');
     if (withContact.length > 0) {
       const contacts = [...new Set(withContact.map(({ input }) => input.links.customer!))];
-      const byType = new Map<EngagementType, Map<string, HubSpotObject>>();
-      for (const type of engagements) byType.set(type, await engagementsOfContacts(type, contacts, signal));
-      for (const { input } of withContact) {
-        let hit: LookupResult = { state: 'absent' };
-        for (const [type, found] of byType) {
+      for (const type of engagements) {
+        const found = await engagementsOfContacts(type, contacts, signal);
+        for (const { input } of withContact) {
           const object = found.get(input.localId);
-          if (object) hit = { state: 'found', remoteId: engagementRemoteId(type, object.id), remoteVersion: object.updatedAt };
+          if (object && pending.delete(input.localId)) results.set(input.localId, { state: 'found', remoteId: engagementRemoteId(type, object.id), remoteVersion: object.updatedAt });
         }
-        results.set(input.localId, hit);
-        pending.delete(input.localId);
       }
     }
-    // 3. Nothing consistent to ask: "absent" only once the search has had time to catch up.
+    // 3. Found by neither: "absent" only once the send is older than the settle time; until then, ask again later.
     for (const { input, sentAt } of rest) {
       if (!pending.has(input.localId)) continue;
       const waited = now() - Date.parse(sentAt);
