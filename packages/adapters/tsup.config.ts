@@ -7,6 +7,7 @@ const entry = {
   'rest/index': 'src/rest/index.ts',
   'sync/index': 'src/sync/index.ts',
   'hubspot/index': 'src/hubspot/index.ts',
+  'hubspot/testing/index': 'src/hubspot/testing/index.ts',
 };
 const common: Options = {
   sourcemap: true,
