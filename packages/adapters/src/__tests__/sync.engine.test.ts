@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createCrm, memoryStore, type CrmStore } from '@crm/core';
-import { createSync, type SyncStep, type SyncStepEvent } from '../sync/index.js';
+import { createSync, type PushInput, type SyncRemote, type SyncStep, type SyncStepEvent } from '../sync/index.js';
 import { fakeRemote } from './syncFakeRemote.js';
 
 class Crash extends Error {}
@@ -241,5 +241,77 @@ describe('createSync: pull', () => {
     await pinned.pull();
     const after = await crm.customers.get(twin!.localId!);
     expect(after).toMatchObject({ name: 'Newer local name', kind: 'former' });
+  });
+});
+
+describe('createSync: records grouped by the remote’s batch key', () => {
+  /** The fake remote, told that touchpoints of each channel go to a request of their own. */
+  function keyedRemote(fake: ReturnType<typeof fakeRemote>) {
+    const requests: { key: string; count: number }[] = [];
+    const remote: SyncRemote = {
+      ...fake.remote,
+      batchKey: (entity, record) => (entity === 'touchpoints' ? (record as { channel: string }).channel : entity),
+      // One request per key, as an adapter writing each key to its own object type makes.
+      push: async (entity, inputs, options) => {
+        const byKey = new Map<string, PushInput[]>();
+        for (const input of inputs) {
+          const key = entity === 'touchpoints' ? (input.record as { channel: string }).channel : entity;
+          byKey.set(key, [...(byKey.get(key) ?? []), input]);
+        }
+        const outcomes = [];
+        for (const [key, list] of byKey) {
+          requests.push({ key, count: list.length });
+          outcomes.push(...(await fake.remote.push(entity, list, options)));
+        }
+        return outcomes;
+      },
+    };
+    return { remote, requests };
+  }
+
+  async function mixedChannels(store: CrmStore, customers: number, each: number) {
+    const crm = createCrm({ store });
+    const made = await crm.customers.createMany(Array.from({ length: customers }, (_, i) => ({ name: `Customer ${i}` })));
+    const channels = ['call', 'email', 'meeting'] as const;
+    const logs = made.flatMap((c, i) => Array.from({ length: each }, (_, j) => ({ customerId: c.id, channel: channels[(i * 7 + j * 3 + (i % 5)) % 3]!, direction: 'inbound' as const })));
+    for (let i = 0; i < logs.length; i += 500) await crm.touchpoints.logMany(logs.slice(i, i + 500));
+  }
+
+  it('fills each key’s requests: a mix of channels costs the requests sorted input would', async () => {
+    const store = memoryStore();
+    await mixedChannels(store, 250, 4); // 1,000 touchpoints over 3 channels
+    const fake = fakeRemote();
+    const { remote, requests } = keyedRemote(fake);
+    const report = await createSync({ local: store, remote, drainWaitMs: 0 }).push();
+    expect(report.byEntity.touchpoints.pushed).toBe(1000);
+    const touchpoints = requests.filter((r) => r.key !== 'customers');
+    expect(Math.max(...touchpoints.map((r) => r.count))).toBeLessThanOrEqual(100);
+    const perKey = new Map<string, number>();
+    for (const r of touchpoints) perKey.set(r.key, (perKey.get(r.key) ?? 0) + r.count);
+    const minimum = [...perKey.values()].reduce((sum, n) => sum + Math.ceil(n / 100), 0);
+    expect(touchpoints.length).toBe(minimum);
+    await expectMirror(store, fake);
+  });
+
+  it.each(['push:claimed', 'push:before-request', 'push:after-response'] as const)('a crash at %s while remainders are held back: nothing missing, nothing duplicated', async (crashAt) => {
+    const store = memoryStore();
+    await mixedChannels(store, 100, 5);
+    const clock = testClock();
+    const fake = fakeRemote({ now: clock.ms, settleMs: 5_000 });
+    const { remote } = keyedRemote(fake);
+    let seen = 0;
+    const onStep = (event: SyncStepEvent) => {
+      if (event.step === crashAt && event.entity === 'touchpoints' && seen++ === 1) throw new Crash(`crash at ${crashAt}`);
+    };
+    await expect(createSync({ local: store, remote, now: clock.now, onStep, worker: 'w1', drainWaitMs: 0 }).push()).rejects.toBeInstanceOf(Crash);
+    clock.advance(121_000);
+    const restarted = createSync({ local: store, remote, now: clock.now, worker: 'w2', drainWaitMs: 0 });
+    let report = await restarted.push();
+    for (let round = 0; report.queued > 0 && round < 5; round++) {
+      clock.advance(10_000);
+      report = await restarted.push();
+    }
+    expect(report.queued).toBe(0);
+    await expectMirror(store, fake);
   });
 });

@@ -406,8 +406,11 @@ export function hubspotAdapter(options: HubSpotAdapterOptions): HubSpotAdapter {
     await Promise.all(
       [...byType].map(async ([type, { updates, creates }]) => {
         const upsert = unique.has(type);
-        const [updated, created] = await Promise.all([batch(type, 'update', updates, signal), batch(type, upsert ? 'upsert' : 'create', creates, signal)]);
-        for (const [localId, outcome] of [...updated, ...created]) outcomes.set(localId, outcome);
+        const answers = await Promise.all([
+          ...chunks(updates, BATCH).map((part) => batch(type, 'update', part, signal)),
+          ...chunks(creates, BATCH).map((part) => batch(type, upsert ? 'upsert' : 'create', part, signal)),
+        ]);
+        for (const answer of answers) for (const [localId, outcome] of answer) outcomes.set(localId, outcome);
         // Upserts carry no associations: make them for records new to the id map (a replay after a crash included).
         if (upsert && type !== 'contacts') {
           const pairs: { localId: string; from: string; to: string }[] = [];
@@ -762,6 +765,7 @@ export function hubspotAdapter(options: HubSpotAdapterOptions): HubSpotAdapter {
     http,
     mapping,
     maxBatch: () => BATCH,
+    batchKey: (entity, record) => (entity === 'touchpoints' ? mapping.engagements[(record as Touchpoint).channel] : entity),
     upserts: (entity) => objectTypesOf(entity, mapping).every((type) => unique.has(type)),
     push,
     archive,

@@ -134,7 +134,16 @@ export interface SyncRemote {
    * {@link SyncRemote.lookup} before it is made again.
    */
   upserts(entity: SyncEntity): boolean;
-  /** Creates or updates each input (upsert on our id where supported). */
+  /**
+   * The group a record is sent in, when one entity is written to several remote object types
+   * (HubSpot: the engagement a touchpoint becomes, by channel). With it, the engine claims a few
+   * batches' worth at once and hands {@link SyncRemote.push} up to `maxBatch` records **per key**,
+   * holding back a group's remainder for the next round while more are queued, so a mix of
+   * channels costs as few requests as sorted input would. Without it, `push` gets at most
+   * `maxBatch` records.
+   */
+  batchKey?(entity: SyncEntity, record: EntityRecords[SyncEntity]): string;
+  /** Creates or updates each input (upsert on our id where supported): at most `maxBatch` of them per {@link SyncRemote.batchKey}. */
   push(entity: SyncEntity, inputs: readonly PushInput[], options?: { signal?: AbortSignal }): Promise<PushOutcome[]>;
   /** Archives each input. An input already archived or gone is `ok`. */
   archive(entity: SyncEntity, inputs: readonly ArchiveInput[], options?: { signal?: AbortSignal }): Promise<PushOutcome[]>;

@@ -190,6 +190,9 @@ const NEW_RECORD_DEFAULTS: Record<SyncEntity, Record<string, unknown>> = {
   complaints: { activity: [] },
 };
 
+/** With a `batchKey`, how many batches' worth a claim takes, to fill each key's requests. */
+const KEYED_CLAIM_BATCHES = 4;
+
 const emptyCounts = (): SyncCounts => ({ pushed: 0, pulled: 0, unchanged: 0, deleted: 0, failed: 0 });
 
 /** A report being filled in. */
@@ -333,12 +336,7 @@ export function createSync(options: SyncOptions): Sync {
   const retryAt = (attempts: number) => new Date(now().getTime() + Math.min(5 * 60_000, retryBaseMs * 2 ** Math.max(0, attempts - 1)));
 
   /** Sends one claimed batch; returns the earliest time something of it is due again, if any. */
-  async function sendBatch(entity: SyncEntity, entries: QueueEntry[], report: ReportBuilder, signal?: AbortSignal): Promise<number | null> {
-    let dueAgain: number | null = null;
-    const later = (at: Date) => {
-      dueAgain = dueAgain === null ? at.getTime() : Math.min(dueAgain, at.getTime());
-    };
-    const maps = await state.mappings(entity, entries.map((e) => e.localId));
+  async function loadRecords(entity: SyncEntity, entries: readonly QueueEntry[]): Promise<Map<string, EntityRecords[SyncEntity]>> {
     const records = new Map<string, EntityRecords[SyncEntity]>();
     await Promise.all(
       entries.map(async (entry) => {
@@ -346,6 +344,57 @@ export function createSync(options: SyncOptions): Sync {
         if (record) records.set(entry.localId, record);
       }),
     );
+    return records;
+  }
+
+  /**
+   * With {@link SyncRemote.batchKey}: a claim cut into the batches to send now, each with at most
+   * `max` records of any key — every full batch of each key, and the remainders only when nothing
+   * more is queued (`last`) — and the records to give back for the next round. Deletes and records
+   * gone locally are always sent. When no key has a full batch, the largest group goes anyway, so
+   * the queue always moves.
+   */
+  function splitByKey(entity: SyncEntity, claimed: QueueEntry[], records: Map<string, EntityRecords[SyncEntity]>, max: number, last: boolean): { batches: QueueEntry[][]; hold: QueueEntry[] } {
+    const groups = new Map<string, QueueEntry[]>();
+    const always: QueueEntry[] = [];
+    for (const entry of claimed) {
+      const record = records.get(entry.localId);
+      if (!record || entry.op === 'delete') {
+        always.push(entry);
+        continue;
+      }
+      const key = remote.batchKey!(entity, record);
+      groups.set(key, [...(groups.get(key) ?? []), entry]);
+    }
+    const sending: QueueEntry[][] = [];
+    const hold: QueueEntry[] = [];
+    for (const list of groups.values()) {
+      const full = last ? list.length : Math.floor(list.length / max) * max;
+      if (full > 0) sending.push(list.slice(0, full));
+      hold.push(...list.slice(full));
+    }
+    if (sending.length === 0 && always.length === 0 && hold.length > 0) {
+      const largest = [...groups.values()].sort((a, b) => b.length - a.length)[0]!.slice(0, max);
+      const moving = new Set(largest);
+      sending.push(largest);
+      hold.splice(0, hold.length, ...hold.filter((entry) => !moving.has(entry)));
+    }
+    if (always.length > 0) sending.push(always);
+    // The i-th batch takes the i-th `max` records of every group.
+    const batches: QueueEntry[][] = [];
+    for (const list of sending) {
+      for (let i = 0; i * max < list.length; i++) (batches[i] ??= []).push(...list.slice(i * max, (i + 1) * max));
+    }
+    return { batches, hold };
+  }
+
+  async function sendBatch(entity: SyncEntity, entries: QueueEntry[], report: ReportBuilder, signal?: AbortSignal, loaded?: Map<string, EntityRecords[SyncEntity]>): Promise<number | null> {
+    let dueAgain: number | null = null;
+    const later = (at: Date) => {
+      dueAgain = dueAgain === null ? at.getTime() : Math.min(dueAgain, at.getTime());
+    };
+    const maps = await state.mappings(entity, entries.map((e) => e.localId));
+    const records = loaded ?? (await loadRecords(entity, entries));
 
     // Deletes: archive what the remote has; a record never sent has nothing to archive.
     const archives: ArchiveInput[] = [];
@@ -552,12 +601,25 @@ export function createSync(options: SyncOptions): Sync {
         let done = 0;
         for (;;) {
           if (signal?.aborted) break;
-          const claimed = await state.claim({ worker, entity, limit: remote.maxBatch(entity), leaseMs, now: now() });
+          const max = remote.maxBatch(entity);
+          const keyed = typeof remote.batchKey === 'function';
+          const limit = keyed ? max * KEYED_CLAIM_BATCHES : max;
+          const claimed = await state.claim({ worker, entity, limit, leaseMs, now: now() });
           if (claimed.length === 0) break;
           await step('push:claimed', entity, claimed.map((entry) => entry.localId));
-          const due = await sendBatch(entity, claimed, report, signal);
-          if (due !== null) dueAgain = dueAgain === null ? due : Math.min(dueAgain, due);
-          done += claimed.length;
+          let batches = [claimed];
+          let records: Map<string, EntityRecords[SyncEntity]> | undefined;
+          if (keyed) {
+            records = await loadRecords(entity, claimed);
+            const split = splitByKey(entity, claimed, records, max, claimed.length < limit);
+            if (split.hold.length > 0) await state.release(worker, split.hold.map(keyOf), now());
+            batches = split.batches;
+          }
+          for (const batch of batches) {
+            const due = await sendBatch(entity, batch, report, signal, records);
+            if (due !== null) dueAgain = dueAgain === null ? due : Math.min(dueAgain, due);
+            done += batch.length;
+          }
           progress('push', entity, started, done, Math.max(done, ingested[entity]), report.byEntity[entity].failed);
         }
       }
