@@ -46,8 +46,24 @@ describe('createRateLimiter', () => {
     expect(starts).toHaveLength(45);
     expect(rejected).toBe(0);
     expect(busiestWindow(starts, intervalMs)).toBe(max);
-    // Not more cautious than the 1 % margin: 44 gaps of minTime, no pauses from Remaining = 0.
+    // Not more cautious than the 1 % margin, no pauses from Remaining = 0 (bursts of 10 a window: 4 windows for 45).
     expect(starts.at(-1)! - starts[0]!).toBeLessThanOrEqual(44 * minTimeFor({ max, intervalMs }));
+  });
+
+  it('sends a burst of max at once and 4 × max within 3 intervals (the floor the window sets), never more than max in a window', async () => {
+    const max = 10;
+    const intervalMs = 1_000;
+    const limiter = createRateLimiter({ burst: { max, intervalMs }, concurrency: 50 });
+    const t0 = Date.now();
+    const starts: number[] = [];
+    const tasks = Array.from({ length: 4 * max }, () => limiter.schedule('default', async () => void starts.push(Date.now() - t0)));
+    await vi.advanceTimersByTimeAsync(10_000);
+    await Promise.all(tasks);
+    expect(starts[max - 1]!).toBeLessThan(50); // bottleneck's own dispatch takes a few ms a job
+    expect(starts[max]!).toBeGreaterThanOrEqual(intervalMs);
+    expect(busiestWindow(starts, intervalMs)).toBe(max);
+    expect(starts.at(-1)!).toBeGreaterThanOrEqual(3 * intervalMs);
+    expect(starts.at(-1)!).toBeLessThanOrEqual(3 * intervalMs * 1.01 + 50);
   });
 
   it('without spacing, bursts of max would break a rolling window that fixed windows allow (the check bites)', () => {

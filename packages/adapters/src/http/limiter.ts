@@ -5,11 +5,13 @@
  * spent. The budgets adapt to what the remote reports: its rate-limit headers
  * ({@link RateLimiter.observe}) and its 429s ({@link RateLimiter.pause}).
  *
- * How the rolling window is kept: bottleneck spaces starts at least
- * `minTime = intervalMs / max` plus a 1 % margin apart. Then `max + 1` starts span at least
- * `max · minTime = 1.01 · intervalMs`, so no window of `intervalMs` ever holds more than
- * `max` of them, even when timers fire up to 1 % of the interval late. Throughput stays within
- * 1 % of the ceiling (400 requests at 100 per 10 s start within 40.3 s).
+ * How the rolling window is kept: a log of the budget's recent starts. A request starts at once
+ * while fewer than `max` started in the last `intervalMs` (plus a 1 % margin, for timers that
+ * fire late and requests that arrive in a different order than they left); otherwise it waits
+ * until the oldest of the last `max` starts leaves the window. So a burst of `max` goes out at
+ * once, as the remote allows, and no window of `intervalMs` ever holds more than `max` starts:
+ * 400 requests at 100 per 10 s all start within 30.3 s (the floor is 30 s). (Spacing starts
+ * `intervalMs / max` apart would keep the window too, but takes 40 s for the same 400.)
  *
  * @module
  */
@@ -169,10 +171,9 @@ export function createRateLimiter(limits: RateLimits = {}, options: RateLimiterO
   // One gate for requests in flight, then one rate gate per budget, innermost so that the start
   // it records is the request's real start.
   const slots = new Bottleneck({ maxConcurrent: concurrency });
-  const rate: Record<Budget, Bottleneck> = {
-    default: new Bottleneck({ minTime: windows.default ? minTimeFor(windows.default) : 0 }),
-    search: new Bottleneck({ minTime: windows.search ? minTimeFor(windows.search) : 0 }),
-  };
+  const rate: Record<Budget, Bottleneck> = { default: new Bottleneck({}), search: new Bottleneck({}) };
+  /** One admission at a time per budget, so two requests never both take the last slot of a window. */
+  const admitting: Record<Budget, Promise<void>> = { default: Promise.resolve(), search: Promise.resolve() };
   /** Starts of each budget, oldest first, kept for one interval. */
   const starts: Record<Budget, number[]> = { default: [], search: [] };
   const pauses: Record<Budget, { until: number; timer: ReturnType<typeof setTimeout> | null }> = {
@@ -199,6 +200,35 @@ export function createRateLimiter(limits: RateLimits = {}, options: RateLimiterO
     while (list.length > 0 && list[0]! <= at - keep) list.shift();
   };
 
+  /** How long a start must wait for the budget's rolling window to have room (0: now). */
+  const roomIn = (budget: Budget, at: number): number => {
+    const window = windows[budget];
+    if (!window) return 0;
+    const span = window.intervalMs * MARGIN;
+    const recent = starts[budget].filter((t) => t > at - span);
+    if (recent.length < window.max) return 0;
+    return recent[recent.length - window.max]! + span - at;
+  };
+  /** Resolves when a start of `budget` fits its window, and records that start. */
+  const admit = (budget: Budget): Promise<number> => {
+    const turn = admitting[budget].then(async () => {
+      for (;;) {
+        const at = now();
+        const ms = roomIn(budget, at);
+        if (ms <= 0) {
+          remember(budget, at);
+          return at;
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.ceil(ms)));
+      }
+    });
+    admitting[budget] = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn;
+  };
+
   const pause = (budget: Budget, ms: number) => {
     if (!(ms > 0) || !Number.isFinite(ms)) return;
     const until = now() + ms;
@@ -222,8 +252,8 @@ export function createRateLimiter(limits: RateLimits = {}, options: RateLimiterO
       return slots.schedule({ priority }, () =>
         rate[budget].schedule({ priority }, async () => {
           if (circuitOpen) throw circuitError();
-          const startedAt = now();
-          remember(budget, startedAt);
+          const startedAt = await admit(budget);
+          if (circuitOpen) throw circuitError();
           sequence += 1;
           if (dailyRemaining !== null) {
             dailyRemaining -= 1;
@@ -240,10 +270,7 @@ export function createRateLimiter(limits: RateLimits = {}, options: RateLimiterO
       // A smaller allowance than configured (or one where none was): space starts by it.
       if (isPositiveInteger(max) && typeof intervalMs === 'number' && intervalMs > 0) {
         const current = windows[budget];
-        if (!current || max / intervalMs < current.max / current.intervalMs) {
-          windows[budget] = { max, intervalMs };
-          void rate[budget].updateSettings({ minTime: minTimeFor({ max, intervalMs }) });
-        }
+        if (!current || max / intervalMs < current.max / current.intervalMs) windows[budget] = { max, intervalMs };
       }
       if (typeof remaining === 'number' && remaining <= 0) {
         const window = windows[budget];
