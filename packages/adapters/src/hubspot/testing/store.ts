@@ -111,12 +111,31 @@ export function createStore(ctx: StoreContext) {
 
   /** The live record holding `value` in the unique property `name`. */
   function findByUnique(type: ObjectType, name: string, value: string): StoredRecord | undefined {
-    const key = uniqueKey(value);
-    for (const rec of table(type).values()) {
-      const v = rec.properties[name];
-      if (!rec.archived && v !== undefined && uniqueKey(v) === key) return rec;
+    return uniqueIndex(type, name).get(uniqueKey(value));
+  }
+
+  /**
+   * Live records by the normalised value of one property, built on first use and kept up to date by
+   * `record()` and `archiveRecord()` (a scan per look-up made big portals quadratic to fill).
+   */
+  const indexes = new Map<string, Map<string, StoredRecord>>();
+  function uniqueIndex(type: ObjectType, name: string): Map<string, StoredRecord> {
+    const id = `${type}|${name}`;
+    let index = indexes.get(id);
+    if (!index) {
+      index = new Map();
+      for (const rec of table(type).values()) {
+        const v = rec.properties[name];
+        if (!rec.archived && v !== undefined && !index.has(uniqueKey(v))) index.set(uniqueKey(v), rec);
+      }
+      indexes.set(id, index);
     }
-    return undefined;
+    return index;
+  }
+  function unindex(rec: StoredRecord, name: string): void {
+    const index = indexes.get(`${rec.type}|${name}`);
+    const v = rec.properties[name];
+    if (index && v !== undefined && index.get(uniqueKey(v)) === rec) index.delete(uniqueKey(v));
   }
 
   /** Throws 409 if another live record holds one of the unique values in `properties`. */
@@ -246,8 +265,11 @@ export function createStore(ctx: StoreContext) {
   }
 
   function record(rec: StoredRecord, name: string, value: string, sourceType: string, at: number): void {
+    unindex(rec, name);
     if (value === '') delete rec.properties[name];
     else rec.properties[name] = value;
+    const index = indexes.get(`${rec.type}|${name}`);
+    if (index && value !== '' && !rec.archived && !index.has(uniqueKey(value))) index.set(uniqueKey(value), rec);
     (rec.history[name] ??= []).unshift({ value, timestamp: iso(at), sourceType });
   }
 
@@ -283,6 +305,7 @@ export function createStore(ctx: StoreContext) {
   function archiveRecord(rec: StoredRecord): void {
     if (rec.archived) return;
     const at = ctx.now();
+    for (const name of Object.keys(rec.properties)) unindex(rec, name);
     rec.archived = true;
     rec.archivedAt = at;
     rec.updatedAt = at;
