@@ -174,6 +174,27 @@ describe('hubspotAdapter: push', () => {
 });
 
 describe('hubspotAdapter: crashes and faults', () => {
+  it('a customer deleted here after an upsert whose answers were all lost: found by a read on our id, and archived', async () => {
+    const { mock, hubspot } = world();
+    await hubspot.setup();
+    const store = memoryStore();
+    const crm = createCrm({ store });
+    const gone = await crm.customers.create({ name: 'Short Lived', emails: ['short@example.com'] });
+    mock.setFaults({ serverError: 1, afterCommit: 1, match: (req) => req.path.endsWith('/contacts/batch/upsert') });
+    const sync = createSync({ local: store, remote: hubspot, drainWaitMs: 0, retryBaseMs: 1 });
+    expect((await sync.push()).queued).toBe(1);
+    mock.setFaults(null);
+    expect(mock.objects('contacts')).toHaveLength(1); // applied, though no answer said so
+    await crm.customers.erase(gone.id, { reason: 'asked to be forgotten' });
+    for (let round = 0; round < 3 && (await sync.state.queueStats()).pending > 0; round++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sync.push();
+    }
+    expect(mock.objects('contacts')).toHaveLength(0);
+    expect(mock.objects('contacts', { archived: true })).toHaveLength(1);
+    expect(mock.log.some((entry) => entry.path === '/crm/v3/objects/contacts/batch/read')).toBe(true);
+  });
+
   it.each(['push:before-request', 'push:after-response'] as const)('a crash at %s of the touchpoints, restarted while search still lags: nothing duplicated', async (crashAt) => {
     let t = Date.parse('2026-03-02T09:00:00Z');
     const now = () => t;

@@ -315,3 +315,35 @@ describe('createSync: records grouped by the remote’s batch key', () => {
     await expectMirror(store, fake);
   });
 });
+
+describe('createSync: loose ends', () => {
+  it('a customer deleted here after a send whose answer was lost: its twin is found and archived, not left behind', async () => {
+    const store = memoryStore();
+    const crm = createCrm({ store });
+    const clock = testClock();
+    const fake = fakeRemote({ now: clock.ms, settleMs: 5_000 });
+    const sync = createSync({ local: store, remote: fake.remote, now: clock.now, drainWaitMs: 0, retryBaseMs: 1_000 });
+    const gone = await crm.customers.create({ name: 'Short Lived', emails: ['short@example.com'] });
+    fake.fault({ afterCommit: true }); // applied remotely, the answer lost: in doubt
+    expect((await sync.push()).queued).toBe(1);
+    expect(fake.live('customers')).toHaveLength(1);
+    await crm.customers.erase(gone.id, { reason: 'asked to be forgotten' });
+    clock.advance(2_000);
+    for (let round = 0; round < 3; round++) {
+      await sync.push();
+      clock.advance(2_000);
+    }
+    expect(fake.live('customers')).toHaveLength(0);
+    expect(fake.calls.some((c) => c.method === 'lookup' && c.entity === 'customers')).toBe(true);
+  });
+
+  it('a pulled record that fails (no known parent) leaves no id behind in the map', async () => {
+    const store = memoryStore();
+    const fake = fakeRemote();
+    const orphan = fake.create('touchpoints', { channel: 'call', direction: 'inbound', occurredAt: '2026-03-02T09:00:00.000Z' }, { customer: 'nobody' });
+    const sync = createSync({ local: store, remote: fake.remote });
+    const report = await sync.pull();
+    expect(report.failures[0]).toMatchObject({ direction: 'pull', entity: 'touchpoints', error: { code: 'MISSING_PARENT' } });
+    expect((await sync.state.mappingsByRemote('touchpoints', [orphan])).size).toBe(0);
+  });
+});

@@ -545,8 +545,26 @@ export function hubspotAdapter(options: HubSpotAdapterOptions): HubSpotAdapter {
 
   async function lookup(entity: SyncEntity, inputs: readonly { input: PushInput; sentAt: string }[], lookupOptions: { signal?: AbortSignal } = {}): Promise<Map<string, LookupResult>> {
     const { signal } = lookupOptions;
+    if (inputs.length === 0) return new Map();
     const results = new Map<string, LookupResult>();
     const types = objectTypesOf(entity, mapping);
+    // 0. Where our id is unique, a read by it is consistent: it settles the question at once.
+    if (types.every((type) => unique.has(type))) {
+      for (const type of types) {
+        for (const part of chunks(inputs.map(({ input }) => input.localId), BATCH)) {
+          const { body } = await send<BatchBody>(
+            { method: 'POST', path: `/crm/v3/objects/${type}/batch/read`, json: { inputs: part.map((id) => ({ id })), idProperty, properties: [idProperty] }, replayable: true, accept: [404] },
+            signal,
+          );
+          for (const object of body?.results ?? []) {
+            const ours = object.properties?.[idProperty];
+            if (ours && part.includes(ours)) results.set(ours, { state: 'found', remoteId: entity === 'touchpoints' ? engagementRemoteId(type as EngagementType, object.id) : object.id, remoteVersion: object.updatedAt });
+          }
+        }
+      }
+      for (const { input } of inputs) if (!results.has(input.localId)) results.set(input.localId, { state: 'absent' });
+      return results;
+    }
     // 1. Search (cheap, may lag).
     const pending = new Set(inputs.map(({ input }) => input.localId));
     for (const type of types) {

@@ -472,7 +472,9 @@ export function createSync(options: SyncOptions): Sync {
     // In-doubt sends on a remote that can't replay safely: look them up first.
     const byId = new Map(entries.map((entry) => [entry.localId, entry]));
     const toSend: PushInput[] = [];
-    const doubtful = remote.upserts(entity) ? [] : inputs.filter((input) => input.remoteId === undefined && byId.get(input.localId)!.sentAt !== null);
+    // Where the remote upserts, a replay is safe, so only a record deleted here after an in-doubt send needs looking up (its twin may exist).
+    const replaySafe = remote.upserts(entity);
+    const doubtful = inputs.filter((input) => input.remoteId === undefined && byId.get(input.localId)!.sentAt !== null && (!replaySafe || input.record === undefined));
     const doubtfulIds = new Set(doubtful.map((input) => input.localId));
     for (const input of inputs) if (!doubtfulIds.has(input.localId) && input.record !== undefined) toSend.push(input);
     if (doubtful.length > 0) {
@@ -770,12 +772,16 @@ export function createSync(options: SyncOptions): Sync {
       report.add(entity, 'pulled');
     }
     await step('pull:before-write', entity, ops.map((op) => (op.type === 'delete' ? op.id : op.record.id)));
+    // Records new here that failed (a missing parent, an invalid value) leave no id behind: their next pull starts afresh.
+    const written = new Set(seen.map((entry) => entry.localId));
+    const orphans = fresh.filter((entry) => !written.has(entry.localId)).map((entry) => entry.localId);
     for (let i = 0; i < ops.length; i += local.capabilities.maxWriteOps) {
       await local.write(ops.slice(i, i + local.capabilities.maxWriteOps), { origin });
     }
     await step('pull:after-write', entity, seen.map((entry) => entry.localId));
     if (seen.length > 0) await state.saveMappings(seen);
     if (removed.length > 0) await state.removeMappings(entity, removed);
+    if (orphans.length > 0) await state.removeMappings(entity, orphans);
   }
 
   async function pull(pullOptions: { signal?: AbortSignal } = {}): Promise<SyncReport> {
