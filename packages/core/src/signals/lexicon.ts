@@ -59,7 +59,8 @@ export interface Lexicon {
   unmet?: Readonly<Record<string, number>>;
   /**
    * Words that end a negation's or a condition's reach without being read otherwise: "but",
-   * "但是", "I'll" (the main clause after "if …"). Punctuation always does.
+   * "但是", "I'll" (the main clause after "if …"). Punctuation always does. A break right after a
+   * negator is the negated word itself and keeps the negation ("non disdico").
    */
   breaks?: readonly string[];
   /**
@@ -481,7 +482,8 @@ export function readText(c: CompiledLexicon, text: string, window: number): Read
     }
     const start = u.start[i]!;
     lookAt(c, u, i, maxGap, found);
-    if (found.broke) endClause();
+    // A break right after a negator is the negated word itself ("non disdico", "non passo a"): the negation holds.
+    if (found.broke && !(negations > 0 && gap === 0)) endClause();
     const entry = found.entry;
     const isNegator = entry ? entry.role === 'negator' : c.script === 'words' && (u.text[i]!.endsWith("n't") || u.text[i] === 'cannot');
     if (isNegator) {
