@@ -67,7 +67,7 @@ const CHANNELS = ['call', 'email', 'meeting', 'visit', 'letter', 'sms'] as const
 
 export async function runFaultScenario(options: FaultRunOptions): Promise<FaultRunResult> {
   const started = Date.now();
-  const random = prng(options.seed);
+  const random = prng(Math.imul(options.seed, 0x9e3779b1)); // spread small seeds apart
   const faults = options.faults ?? { serverError: 0.1, rateLimited: 0.05, timeout: 0.02, timeoutMs: 300, afterCommit: 0.5 };
   const batches = Math.ceil((options.customers * options.touchpointsEach) / 100);
   const crashAt = options.crash === 'random' ? { step: PUSH_STEPS[Math.floor(random() * PUSH_STEPS.length)]!, batch: Math.floor(random() * Math.max(1, batches)) } : options.crash;
