@@ -19,6 +19,7 @@ import { createSync } from '@crm/adapters/sync';
 import { HUBSPOT_LIMITS, hubspotAdapter } from '@crm/adapters/hubspot';
 import { createHubSpotMock } from '@crm/adapters/hubspot/testing';
 import { SCALE } from './dataset.mjs';
+import { performance } from 'node:perf_hooks';
 import { defineBench, now } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -92,7 +93,10 @@ export default defineBench({
       if (mock.objects('contacts').length !== customers.length) throw new Error(`sync-hubspot: ${mock.objects('contacts').length} contacts for ${customers.length} customers`);
       const engagements = ['calls', 'emails', 'meetings', 'notes'].reduce((n, type) => n + mock.objects(type).length, 0);
       if (engagements !== touchpoints.length) throw new Error(`sync-hubspot: ${engagements} engagements for ${touchpoints.length} touchpoints`);
-      ours = { calls: stats.requests - setupCalls, ms, rateLimited: stats.rateLimited - setupLimited, setupCalls };
+      const pushed = mock.log.slice(setupCalls);
+      const t0 = performance.timeOrigin + started;
+      const offsets = pushed.map((entry) => entry.at - t0);
+      ours = { calls: stats.requests - setupCalls, ms, rateLimited: stats.rateLimited - setupLimited, setupCalls, offsets };
     } finally {
       server.close();
     }
@@ -129,6 +133,9 @@ export default defineBench({
       ...(theirs ? { baseline: { name: '@hubspot/api-client loop', value: theirs.calls, unit: 'calls' } } : {}),
       note: `${ISSUE}: ≤ 1.05 × the minimum (${minimum.calls}); setup() made ${ours.setupCalls} more, once per portal`,
     });
+    const o = ours.offsets;
+    const at = (i) => (o[Math.min(o.length - 1, i)] / 1000).toFixed(2);
+    ctx.info('where the time went', o.length, 'requests', `the mock saw request 1 at ${at(0)} s, 100 at ${at(99)} s, 101 at ${at(100)} s, 200 at ${at(199)} s, 301 at ${at(300)} s, the last at ${at(o.length - 1)} s`);
     const floor = floorMs(minimum.calls);
     ctx.info('rate-limit floor', floor / 1000, 's', `(⌈${minimum.calls}/100⌉ − 1) × 10 s`);
     ctx.figure({

@@ -192,6 +192,8 @@ const NEW_RECORD_DEFAULTS: Record<SyncEntity, Record<string, unknown>> = {
 
 /** With a `batchKey`, how many batches' worth a claim takes, to fill each key's requests. */
 const KEYED_CLAIM_BATCHES = 4;
+/** Claim-and-send loops per entity in one push. */
+const PUSH_LANES = 2;
 
 const emptyCounts = (): SyncCounts => ({ pushed: 0, pulled: 0, unchanged: 0, deleted: 0, failed: 0 });
 
@@ -601,29 +603,32 @@ export function createSync(options: SyncOptions): Sync {
       for (const entity of entities) {
         const started = Date.now();
         let done = 0;
-        for (;;) {
-          if (signal?.aborted) break;
-          const max = remote.maxBatch(entity);
-          const keyed = typeof remote.batchKey === 'function';
-          const limit = keyed ? max * KEYED_CLAIM_BATCHES : max;
-          const claimed = await state.claim({ worker, entity, limit, leaseMs, now: now() });
-          if (claimed.length === 0) break;
-          await step('push:claimed', entity, claimed.map((entry) => entry.localId));
-          let batches = [claimed];
-          let records: Map<string, EntityRecords[SyncEntity]> | undefined;
-          if (keyed) {
-            records = await loadRecords(entity, claimed);
-            const split = splitByKey(entity, claimed, records, max, claimed.length < limit);
-            if (split.hold.length > 0) await state.release(worker, split.hold.map(keyOf), now());
-            batches = split.batches;
+        // Two lanes claim and send side by side, so one claim's local work overlaps the other's requests.
+        const lane = async (): Promise<void> => {
+          for (;;) {
+            if (signal?.aborted) return;
+            const max = remote.maxBatch(entity);
+            const keyed = typeof remote.batchKey === 'function';
+            const limit = keyed ? max * KEYED_CLAIM_BATCHES : max;
+            const claimed = await state.claim({ worker, entity, limit, leaseMs, now: now() });
+            if (claimed.length === 0) return;
+            await step('push:claimed', entity, claimed.map((entry) => entry.localId));
+            let batches = [claimed];
+            let records: Map<string, EntityRecords[SyncEntity]> | undefined;
+            if (keyed) {
+              records = await loadRecords(entity, claimed);
+              const split = splitByKey(entity, claimed, records, max, claimed.length < limit);
+              if (split.hold.length > 0) await state.release(worker, split.hold.map(keyOf), now());
+              batches = split.batches;
+            }
+            // The batches of one claim are independent records: sent side by side (the remote's limiter holds the pace).
+            const dues = await Promise.all(batches.map((batch) => sendBatch(entity, batch, report, signal, records)));
+            for (const due of dues) if (due !== null) dueAgain = dueAgain === null ? due : Math.min(dueAgain, due);
+            done += batches.reduce((n, batch) => n + batch.length, 0);
+            progress('push', entity, started, done, Math.max(done, ingested[entity]), report.byEntity[entity].failed);
           }
-          for (const batch of batches) {
-            const due = await sendBatch(entity, batch, report, signal, records);
-            if (due !== null) dueAgain = dueAgain === null ? due : Math.min(dueAgain, due);
-            done += batch.length;
-          }
-          progress('push', entity, started, done, Math.max(done, ingested[entity]), report.byEntity[entity].failed);
-        }
+        };
+        await Promise.all(Array.from({ length: PUSH_LANES }, lane));
       }
       if (signal?.aborted || dueAgain === null) break;
       const wait = dueAgain - now().getTime();

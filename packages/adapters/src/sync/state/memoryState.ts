@@ -83,6 +83,24 @@ function unclaim(row: Row): void {
 export function memorySyncState(): SyncState {
   const cursors = new Map<string, string>();
   const queue = new Map<string, Row>();
+  /**
+   * The rows of each entity in claim order (`bySeq`), sorted again only after a row was added or
+   * moved, so a claim reads from the front instead of sorting the whole queue. Rows that left the
+   * queue stay in the list until it is compacted; `live` tells them apart.
+   */
+  const live = new Set<Row>();
+  const ordered = new Map<SyncEntity, { rows: Row[]; sorted: boolean }>();
+  const orderOf = (entity: SyncEntity) => {
+    let order = ordered.get(entity);
+    if (!order) ordered.set(entity, (order = { rows: [], sorted: true }));
+    return order;
+  };
+  const forget = (id: string) => {
+    const row = queue.get(id);
+    if (!row) return;
+    queue.delete(id);
+    live.delete(row);
+  };
   const map = new Map<string, MapEntry>();
 
   /** The rows of `keys` that `worker` holds (its claim, live or not, that no other worker took over). */
@@ -113,7 +131,7 @@ export function memorySyncState(): SyncState {
         const key = keyString(item);
         const row = queue.get(key);
         if (!row) {
-          queue.set(key, {
+          const fresh: Row = {
             ...item,
             attempts: 0,
             sentAt: null,
@@ -123,11 +141,17 @@ export function memorySyncState(): SyncState {
             claimedBy: null,
             claimedVersion: null,
             leaseUntil: null,
-          });
+          };
+          queue.set(key, fresh);
+          live.add(fresh);
+          const order = orderOf(item.entity);
+          order.rows.push(fresh);
+          order.sorted = false;
         } else if (item.version > row.version) {
           // A newer version: sent in place of the old one; a send in doubt stays in doubt, and a
           // worker holding the row keeps it (its complete() will see the newer version).
           Object.assign(row, { op: item.op, version: item.version, seq: item.seq, status: 'pending', lastError: null, availableAt: AVAILABLE_AT_ONCE });
+          orderOf(row.entity).sorted = false; // its seq moved
         }
       }
       cursors.set(move.key, move.to);
@@ -138,10 +162,22 @@ export function memorySyncState(): SyncState {
       const { worker, entity, limit, leaseMs, now } = checkClaim(options);
       const at = now.toISOString();
       const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
-      const claimable = [...queue.values()]
-        .filter((row) => row.entity === entity && row.status === 'pending' && row.availableAt <= at && (row.leaseUntil === null || row.leaseUntil <= at))
-        .sort(bySeq)
-        .slice(0, limit);
+      const order = orderOf(entity);
+      if (!order.sorted) {
+        order.rows = order.rows.filter((row) => live.has(row)).sort(bySeq);
+        order.sorted = true;
+      }
+      const claimable: Row[] = [];
+      let gone = 0;
+      for (const row of order.rows) {
+        if (claimable.length >= limit) break;
+        if (!live.has(row)) {
+          gone++;
+          continue;
+        }
+        if (row.status === 'pending' && row.availableAt <= at && (row.leaseUntil === null || row.leaseUntil <= at)) claimable.push(row);
+      }
+      if (gone > 1000 && gone * 2 > order.rows.length) order.rows = order.rows.filter((row) => live.has(row));
       for (const row of claimable) Object.assign(row, { claimedBy: worker, claimedVersion: row.version, leaseUntil });
       return claimable.map(entryOf);
     },
@@ -176,7 +212,7 @@ export function memorySyncState(): SyncState {
         const row = queue.get(id);
         if (!row || row.claimedBy !== who) continue;
         if (row.version <= entry.localVersion) {
-          queue.delete(id);
+          forget(id);
           continue;
         }
         // A newer version was queued meanwhile: it is to be sent, as an update now.
@@ -220,7 +256,7 @@ export function memorySyncState(): SyncState {
     async drop(worker, keys) {
       for (const row of heldBy('drop', worker, keys)) {
         // Never a version queued after the claim: that one is released instead, to be sent.
-        if (row.version === row.claimedVersion) queue.delete(keyString(row));
+        if (row.version === row.claimedVersion) forget(keyString(row));
         else unclaim(row);
       }
     },
