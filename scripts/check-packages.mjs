@@ -26,12 +26,14 @@ import { join } from 'node:path';
  * Traditional↔Simplified map of 1,170 pairs, each in the ESM and CommonJS builds and their
  * maps), 889,0xx / 4,000,6xx. @crm/adapters with the sync engine, its state on SQL and in
  * memory, and the HTTP layer for HubSpot (issue 13: two more entry points, `/sync` and `/hubspot`,
- * each a CommonJS bundle of its own, so the HTTP layer is in several): 462,4xx / 1,897,0xx. The budgets leave some room to grow, not enough to embed the
+ * each a CommonJS bundle of its own, so the HTTP layer is in several): 462,4xx / 1,897,0xx; with
+ * the HubSpot adapter, the HubSpot mock (`/hubspot/testing`, an entry point of its own) and the
+ * `crm-sync` command (issue 13): 668,3xx / 2,750,3xx. The budgets leave some room to grow, not enough to embed the
  * sources again.
  */
 const BUDGETS = {
   '@crm/core': { packed: 960_000, unpacked: 4_300_000 },
-  '@crm/adapters': { packed: 520_000, unpacked: 2_150_000 },
+  '@crm/adapters': { packed: 740_000, unpacked: 3_050_000 },
   '@crm/react': { packed: 10_000, unpacked: 32_000 },
 };
 
