@@ -8,6 +8,7 @@ import { createCrm, memoryStore, type CrmStore } from '@crm/core';
 import { createSync, type SyncStepEvent } from '../sync/index.js';
 import { hubspotAdapter, type HubSpotAdapterOptions } from '../hubspot/index.js';
 import { createHubSpotMock, type HubSpotMockOptions } from '../hubspot/testing/index.js';
+import { listAll } from './hubspotFaultRun.js';
 
 const TOKEN = 'pat-na1-mock-token';
 const fast = { retry: { limit: 6, baseMs: 2, maxMs: 50 } };
@@ -39,22 +40,11 @@ async function seed(store: CrmStore, customers: number, touchpointsEach: number)
   return { crm, customers: made };
 }
 
-async function all<T>(store: CrmStore, entity: 'customers' | 'touchpoints' | 'complaints'): Promise<T[]> {
-  const out: T[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: { items: unknown[]; nextCursor: string | null } = await store.list(entity, { limit: 500, cursor });
-    out.push(...(page.items as T[]));
-    cursor = page.nextCursor;
-  } while (cursor);
-  return out;
-}
-
 const ENGAGEMENTS = ['calls', 'emails', 'meetings', 'notes'] as const;
 
 /** HubSpot holds exactly one live twin of every local record, associated with its parents' twins. */
 async function expectMirror(store: CrmStore, mock: ReturnType<typeof createHubSpotMock>) {
-  const customers = await all<{ id: string; emails: string[] }>(store, 'customers');
+  const customers = await listAll<{ id: string; emails: string[] }>(store, 'customers');
   const contacts = mock.objects('contacts');
   const contactOf = new Map<string, string>();
   for (const contact of contacts) {
@@ -65,7 +55,7 @@ async function expectMirror(store: CrmStore, mock: ReturnType<typeof createHubSp
   }
   expect(new Set(contactOf.keys())).toEqual(new Set(customers.map((c) => c.id)));
 
-  const touchpoints = await all<{ id: string; customerId: string; complaintId?: string }>(store, 'touchpoints');
+  const touchpoints = await listAll<{ id: string; customerId: string; complaintId?: string }>(store, 'touchpoints');
   const twins = new Map<string, { type: string; id: string }>();
   for (const type of ENGAGEMENTS) {
     for (const object of mock.objects(type)) {
@@ -250,11 +240,11 @@ describe('hubspotAdapter: pull', () => {
     const sync = createSync({ local: store, remote: hubspot });
     const first = await sync.pull();
     expect(first.byEntity).toMatchObject({ customers: { pulled: 1 }, complaints: { pulled: 1 }, touchpoints: { pulled: 1 } });
-    const [customer] = await all<{ id: string; name: string; kind: string; emails: string[]; externalIds: Record<string, string> }>(store, 'customers');
+    const [customer] = await listAll<{ id: string; name: string; kind: string; emails: string[]; externalIds: Record<string, string> }>(store, 'customers');
     expect(customer).toMatchObject({ name: 'Nur Aini', kind: 'prospect', emails: ['new@example.com'], externalIds: { hubspot: contact.id } });
-    const [complaint] = await all<{ customerId: string; subject: string; priority: string; status: string }>(store, 'complaints');
+    const [complaint] = await listAll<{ customerId: string; subject: string; priority: string; status: string }>(store, 'complaints');
     expect(complaint).toMatchObject({ customerId: customer!.id, subject: 'Repair delayed again', priority: 'high', status: 'new' });
-    const [call] = await all<{ channel: string; direction: string; durationSeconds: number; customerId: string }>(store, 'touchpoints');
+    const [call] = await listAll<{ channel: string; direction: string; durationSeconds: number; customerId: string }>(store, 'touchpoints');
     expect(call).toMatchObject({ channel: 'call', direction: 'inbound', durationSeconds: 120, customerId: customer!.id });
 
     t += 60_000;

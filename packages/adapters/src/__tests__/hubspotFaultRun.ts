@@ -10,6 +10,7 @@ import { setupServer } from 'msw/node';
 import { createSync, type SyncReport, type SyncStep, type SyncStepEvent } from '../sync/index.js';
 import { hubspotAdapter } from '../hubspot/index.js';
 import { createHubSpotMock, type HubSpotFaults } from '../hubspot/testing/index.js';
+import { createPrng } from '../hubspot/testing/prng.js';
 
 export const PUSH_STEPS: readonly SyncStep[] = ['push:claimed', 'push:before-request', 'push:after-response', 'push:after-complete'];
 
@@ -38,19 +39,8 @@ export interface FaultRunResult {
   ms: number;
 }
 
-/** A small seeded PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-async function all<T>(store: CrmStore, entity: 'customers' | 'touchpoints' | 'complaints'): Promise<T[]> {
+/** Every record of an entity in a store, page by page. */
+export async function listAll<T>(store: CrmStore, entity: 'customers' | 'touchpoints' | 'complaints'): Promise<T[]> {
   const out: T[] = [];
   let cursor: string | null = null;
   do {
@@ -67,7 +57,8 @@ const CHANNELS = ['call', 'email', 'meeting', 'visit', 'letter', 'sms'] as const
 
 export async function runFaultScenario(options: FaultRunOptions): Promise<FaultRunResult> {
   const started = Date.now();
-  const random = prng(Math.imul(options.seed, 0x9e3779b1)); // spread small seeds apart
+  const prng = createPrng(options.seed, 7);
+  const random = () => prng.next();
   const faults = options.faults ?? { serverError: 0.1, rateLimited: 0.05, timeout: 0.02, timeoutMs: 300, afterCommit: 0.5 };
   const batches = Math.ceil((options.customers * options.touchpointsEach) / 100);
   const crashAt = options.crash === 'random' ? { step: PUSH_STEPS[Math.floor(random() * PUSH_STEPS.length)]!, batch: Math.floor(random() * Math.max(1, batches)) } : options.crash;
@@ -163,7 +154,7 @@ export async function runFaultScenario(options: FaultRunOptions): Promise<FaultR
       else if (mock.associations('tickets', ticket.id, 'contacts').join() !== contactOf.get(complaint.customerId)) problems.push(`ticket ${ticket.id} not associated with its contact`);
     }
     if (ticketOf.size !== complaints.length - badComplaints.length) problems.push(`${ticketOf.size} tickets for ${complaints.length - badComplaints.length} good complaints`);
-    const touchpoints = await all<Touchpoint>(store, 'touchpoints');
+    const touchpoints = await listAll<Touchpoint>(store, 'touchpoints');
     const twinOf = new Map<string, { type: string; id: string }>();
     for (const type of ['calls', 'emails', 'meetings', 'notes']) {
       for (const object of mock.objects(type)) {
@@ -184,19 +175,19 @@ export async function runFaultScenario(options: FaultRunOptions): Promise<FaultR
     const empty = memoryStore();
     const pulled = await createSync({ local: empty, remote: hubspotAdapter({ ...adapterOptions, overlapMs: 0 }) }).pull();
     if (pulled.failed > 0) problems.push(`pull: ${pulled.failed} failed: ${JSON.stringify(pulled.failures.slice(0, 2))}`);
-    const back = new Map((await all<Customer>(empty, 'customers')).map((c) => [c.id, c]));
+    const back = new Map((await listAll<Customer>(empty, 'customers')).map((c) => [c.id, c]));
     for (const c of customers) {
       const twin = back.get(c.id);
       if (!twin || twin.name !== c.name || twin.emails.join() !== c.emails.join() || twin.kind !== c.kind) problems.push(`pulled customer ${c.id} differs`);
     }
     if (back.size !== customers.length) problems.push(`pulled ${back.size} customers for ${customers.length}`);
-    const backTouchpoints = new Map((await all<Touchpoint>(empty, 'touchpoints')).map((t) => [t.id, t]));
+    const backTouchpoints = new Map((await listAll<Touchpoint>(empty, 'touchpoints')).map((t) => [t.id, t]));
     for (const t of touchpoints) {
       const twin = backTouchpoints.get(t.id);
       if (!twin || twin.channel !== t.channel || twin.direction !== t.direction || twin.customerId !== t.customerId || twin.summary !== t.summary || twin.occurredAt !== t.occurredAt) problems.push(`pulled touchpoint ${t.id} differs: ${JSON.stringify(twin && { channel: [t.channel, twin.channel], direction: [t.direction, twin.direction], customer: [t.customerId, twin.customerId], summary: [t.summary, twin.summary], at: [t.occurredAt, twin.occurredAt] })}`);
     }
     if (backTouchpoints.size !== touchpoints.length) problems.push(`pulled ${backTouchpoints.size} touchpoints for ${touchpoints.length}`);
-    const backComplaints = await all<Complaint>(empty, 'complaints');
+    const backComplaints = await listAll<Complaint>(empty, 'complaints');
     if (backComplaints.length !== ticketOf.size) problems.push(`pulled ${backComplaints.length} complaints for ${ticketOf.size} tickets`);
 
     const stats = mock.stats();

@@ -21,6 +21,18 @@ async function seed(store: CrmStore, customers: number, touchpointsEach: number)
   return crm;
 }
 
+/** The crashed process is gone; a new one starts after its leases ran out and pushes until nothing is queued. */
+async function restartUntilDrained(store: CrmStore, remote: SyncRemote, clock: ReturnType<typeof testClock>) {
+  clock.advance(121_000);
+  const restarted = createSync({ local: store, remote, now: clock.now, worker: 'w2', drainWaitMs: 0 });
+  let report = await restarted.push();
+  for (let round = 0; report.queued > 0 && round < 5; round++) {
+    clock.advance(10_000);
+    report = await restarted.push();
+  }
+  expect(report.queued).toBe(0);
+}
+
 /** The remote holds exactly one live twin per local record, with the right parent. */
 async function expectMirror(store: CrmStore, fake: ReturnType<typeof fakeRemote>) {
   for (const entity of ['customers', 'touchpoints'] as const) {
@@ -124,15 +136,7 @@ describe('createSync: crashes', () => {
       };
       const crashed = createSync({ local: store, remote: fake.remote, now: clock.now, onStep, worker: 'w1', drainWaitMs: 0 });
       await expect(crashed.push()).rejects.toBeInstanceOf(Crash);
-      // The process is gone; a new one starts after the old one's leases ran out.
-      clock.advance(121_000);
-      const restarted = createSync({ local: store, remote: fake.remote, now: clock.now, worker: 'w2', drainWaitMs: 0 });
-      let report = await restarted.push();
-      for (let round = 0; report.queued > 0 && round < 5; round++) {
-        clock.advance(10_000);
-        report = await restarted.push();
-      }
-      expect(report.queued).toBe(0);
+      await restartUntilDrained(store, fake.remote, clock);
       await expectMirror(store, fake);
     },
   );
@@ -304,14 +308,7 @@ describe('createSync: records grouped by the remote’s batch key', () => {
       if (event.step === crashAt && event.entity === 'touchpoints' && seen++ === 1) throw new Crash(`crash at ${crashAt}`);
     };
     await expect(createSync({ local: store, remote, now: clock.now, onStep, worker: 'w1', drainWaitMs: 0 }).push()).rejects.toBeInstanceOf(Crash);
-    clock.advance(121_000);
-    const restarted = createSync({ local: store, remote, now: clock.now, worker: 'w2', drainWaitMs: 0 });
-    let report = await restarted.push();
-    for (let round = 0; report.queued > 0 && round < 5; round++) {
-      clock.advance(10_000);
-      report = await restarted.push();
-    }
-    expect(report.queued).toBe(0);
+    await restartUntilDrained(store, remote, clock);
     await expectMirror(store, fake);
   });
 });
