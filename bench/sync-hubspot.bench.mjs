@@ -74,7 +74,7 @@ export default defineBench({
     const minimum = minimumCalls(customers, touchpoints);
 
     // Ours.
-    const mock = createHubSpotMock({ accessTokens: [TOKEN], rateLimit: MOCK_LIMITS, searchLagMs: 0, seed: 13 });
+    const mock = createHubSpotMock({ accessTokens: [TOKEN], rateLimit: MOCK_LIMITS, searchLagMs: 0, seed: 13, logBodies: false });
     const server = mock.listen();
     let ours;
     try {
@@ -106,7 +106,7 @@ export default defineBench({
     const loopFile = join(here, 'hubspotApiClientLoop.mjs');
     if (existsSync(loopFile)) {
       const { pushWithApiClient } = await import(pathToFileURL(loopFile).href);
-      const fresh = createHubSpotMock({ accessTokens: [TOKEN], rateLimit: MOCK_LIMITS, searchLagMs: 0, seed: 13 });
+      const fresh = createHubSpotMock({ accessTokens: [TOKEN], rateLimit: MOCK_LIMITS, searchLagMs: 0, seed: 13, logBodies: false });
       const freshServer = fresh.listen();
       try {
         const result = await pushWithApiClient({

@@ -317,3 +317,18 @@ describe('hubspotAdapter: auth and limits', () => {
     await expectMirror(store, mock);
   }, 30_000);
 });
+
+describe('the HubSpot mock’s log', () => {
+  it('keeps each request’s method, URL, body and status, and the response’s body (tokens left out)', async () => {
+    const { mock, hubspot } = world();
+    await hubspot.setup();
+    const store = memoryStore();
+    await createCrm({ store }).customers.create({ name: 'Logged Person', emails: ['logged@example.com'] });
+    await createSync({ local: store, remote: hubspot }).push();
+    const upsert = mock.log.find((entry) => entry.path === '/crm/v3/objects/contacts/batch/upsert')!;
+    expect(upsert).toMatchObject({ method: 'POST', status: 200, url: 'https://api.hubapi.com/crm/v3/objects/contacts/batch/upsert', inputs: 1 });
+    expect(upsert.requestBody).toMatchObject({ inputs: [{ idProperty: 'crm_record_id', properties: { email: 'logged@example.com' } }] });
+    expect(upsert.responseBody).toMatchObject({ status: 'COMPLETE', results: [{ new: true, properties: { email: 'logged@example.com' } }] });
+    expect(JSON.stringify(mock.log)).not.toContain(TOKEN);
+  });
+});

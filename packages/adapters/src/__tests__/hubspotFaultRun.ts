@@ -80,7 +80,7 @@ export async function runFaultScenario(options: FaultRunOptions): Promise<FaultR
   );
   for (let i = 0; i < logs.length; i += 1000) await crm.touchpoints.logMany(logs.slice(i, i + 1000));
 
-  const mock = createHubSpotMock({ accessTokens: [TOKEN], rateLimit: false, searchLagMs: SEARCH_LAG, seed: options.seed });
+  const mock = createHubSpotMock({ accessTokens: [TOKEN], rateLimit: false, searchLagMs: SEARCH_LAG, seed: options.seed, logBodies: false });
   const server = setupServer(...mock.handlers);
   server.listen({ onUnhandledRequest: 'error' });
   const problems: string[] = [];

@@ -73,6 +73,7 @@ export function createHubSpotMock(options: HubSpotMockOptions = {}): HubSpotMock
   const basePath = new URL(baseUrl).pathname.replace(/\/+$/, '');
   const now = options.now ?? Date.now;
   const seed = options.seed ?? 1;
+  const logBodies = options.logBodies ?? true;
   const lagOption = options.searchLagMs ?? { min: 500, max: 2000 };
 
   const build = () => {
@@ -138,7 +139,7 @@ export function createHubSpotMock(options: HubSpotMockOptions = {}): HubSpotMock
     const path = url.pathname.slice(basePath.length) || '/';
     const method = request.method.toUpperCase();
     const at = now();
-    const entry: HubSpotMockLogEntry = { method, path, status: 0, at };
+    const entry: HubSpotMockLogEntry = { method, path, status: 0, at, url: request.url };
 
     const tokenRoute = TOKEN_ROUTES.find((r) => r.method === method && r.pattern.test(path));
     let route: Route | undefined;
@@ -169,8 +170,9 @@ export function createHubSpotMock(options: HubSpotMockOptions = {}): HubSpotMock
       const t = resolveType(decodeURIComponent(params[route.typeParam] ?? ''));
       if (t) entry.objectType = t;
     }
-    const finish = (response: Response, extra: Partial<HubSpotMockLogEntry> = {}): Response => {
+    const finish = async (response: Response, extra: Partial<HubSpotMockLogEntry> = {}): Promise<Response> => {
       Object.assign(entry, extra, { status: response.status });
+      if (logBodies && !tokenRoute && response.status !== 204) entry.responseBody = await response.clone().json().catch(() => null);
       log.push(entry);
       return response;
     };
@@ -266,6 +268,7 @@ export function createHubSpotMock(options: HubSpotMockOptions = {}): HubSpotMock
           const inputs = value && typeof value === 'object' ? (value as Json)['inputs'] : undefined;
           if (Array.isArray(inputs)) parsedInputs = inputs.length;
           parsed = { value };
+          if (logBodies) entry.requestBody = value;
           return value;
         };
         result = await route.run({

@@ -36,6 +36,8 @@ export interface HubSpotMockOptions {
   uniqueCapable?: string[];
   /** Seed of every random choice (ids, result order, lag, faults, tokens). @default 1 */
   seed?: number;
+  /** Keep each request's and response's JSON body in {@link HubSpotMock.log} (turn off for big runs: they hold every record sent). @default true */
+  logBodies?: boolean;
   /** Injected failures. */
   faults?: HubSpotFaults;
   /** The clock in ms, for timestamps, token expiry, search lag and rate windows. @default Date.now */
@@ -95,6 +97,12 @@ export interface HubSpotMockLogEntry {
   at: number;
   /** The route template, e.g. `POST /crm/v3/objects/:type/batch/create` (`unmatched` for unknown paths). */
   route?: string;
+  /** The full request URL, query string included. */
+  url?: string;
+  /** The request's JSON body, when the route read one (with `logBodies`, the default). */
+  requestBody?: unknown;
+  /** The response's JSON body (with `logBodies`, the default); absent for network errors. */
+  responseBody?: unknown;
   /** The resolved object type of object routes (`contacts`, …). */
   objectType?: string;
   /** `inputs.length` of batch bodies. */
