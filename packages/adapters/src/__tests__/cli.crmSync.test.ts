@@ -67,6 +67,19 @@ describe('crm-sync', () => {
     expect(mock.objects('calls')).toHaveLength(1);
   }, 60_000);
 
+  it('draws progress bars on a terminal (cli-progress)', async () => {
+    const store = sqlStore({ driver: pgliteDriver({ dataDir: join(dir, 'data') }) });
+    await createCrm({ store }).customers.createMany(Array.from({ length: 5 }, (_, i) => ({ name: `Bar Person${i}`, emails: [`bar${i}@example.com`] })));
+    await store.close();
+    const written: string[] = [];
+    const tty = { write: (t: string) => written.push(t), isTTY: true, columns: 120, cursorTo: () => true, moveCursor: () => true, clearLine: () => true, clearScreenDown: () => true, on: () => tty, removeListener: () => tty };
+    const code = await runCrmSync(['push', '--remote', 'hubspot', '--store', join(dir, 'data')], { stdout: tty, stderr: { write: () => true }, env: { HUBSPOT_ACCESS_TOKEN: TOKEN } });
+    expect(code).toBe(0);
+    const screen = written.join('');
+    expect(screen).toMatch(/push customers\s+\[[█░]+\] 5\/5/);
+    expect(screen).not.toMatch(/done, 0 failed/); // no plain lines on a terminal
+  }, 60_000);
+
   it('exits 1 and lists the failures when a record is refused', async () => {
     const store = sqlStore({ driver: pgliteDriver({ dataDir: join(dir, 'data') }) });
     await createCrm({ store }).customers.create({ name: 'Ana Again', emails: ['ana@example.com'] }); // the email of a customer already linked
