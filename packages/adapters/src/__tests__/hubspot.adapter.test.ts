@@ -4,7 +4,7 @@
  * crash or a fault in the middle leaves behind.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCrm, memoryStore, type CrmStore } from '@crm/core';
+import { createCrm, memoryStore, type CrmStore, type Touchpoint } from '@crm/core';
 import { createSync, type SyncStepEvent } from '../sync/index.js';
 import { hubspotAdapter, type HubSpotAdapterOptions } from '../hubspot/index.js';
 import { createHubSpotMock, type HubSpotMockOptions } from '../hubspot/testing/index.js';
@@ -117,6 +117,32 @@ describe('hubspotAdapter: push', () => {
     const quiet = mock.stats().requests;
     expect((await createSync({ local: store, remote: hubspot }).push()).pushed).toBe(0);
     expect(mock.stats().requests).toBe(quiet);
+  });
+
+  it('matches update results by HubSpot’s own ids when they echo neither our id nor the trace id (engagements are calls/<id> in the map)', async () => {
+    // A HubSpot that answers batch updates without the properties it was sent, nor the trace ids (whether it fills them in is unconfirmed).
+    const bare: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      if (!url.endsWith('/batch/update') || !response.ok) return response;
+      const body = (await response.json()) as { results?: { properties: Record<string, unknown>; objectWriteTraceId?: string }[] };
+      for (const result of body.results ?? []) {
+        delete result.properties.crm_record_id;
+        delete result.objectWriteTraceId;
+      }
+      return new Response(JSON.stringify(body), { status: response.status, headers: response.headers });
+    };
+    const { mock, hubspot } = world({}, { fetch: bare });
+    await hubspot.setup();
+    const store = memoryStore();
+    await seed(store, 2, 1);
+    const sync = createSync({ local: store, remote: hubspot });
+    await sync.push();
+    const [touchpoint] = await listAll<Touchpoint>(store, 'touchpoints');
+    await store.write([{ type: 'update', entity: 'touchpoints', record: { ...touchpoint!, summary: 'corrected summary', version: touchpoint!.version + 1 }, expectedVersion: touchpoint!.version }]);
+    const report = await sync.push();
+    expect(report).toMatchObject({ pushed: 1, failed: 0, queued: 0 });
+    expect(ENGAGEMENTS.flatMap((type) => mock.objects(type)).filter((o) => o.properties.crm_record_id === touchpoint!.id)).toHaveLength(1);
   });
 
   it('links a customer to the HubSpot contact that already has its email (409 Existing ID) instead of failing', async () => {

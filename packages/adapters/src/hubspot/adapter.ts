@@ -274,7 +274,8 @@ export function hubspotAdapter(options: HubSpotAdapterOptions): HubSpotAdapter {
   /** Runs one batch request for `items`; a whole-batch 400 of several inputs is split in halves to find the bad ones (nothing was written). */
   async function batch(type: HubSpotObjectType, action: 'upsert' | 'update' | 'create', items: Item[], signal?: AbortSignal): Promise<Map<string, PushOutcome>> {
     if (items.length === 0) return new Map();
-    const byRemoteId = action === 'update' ? new Map(items.map((item) => [item.input.remoteId!, item.input.localId])) : undefined;
+    // HubSpot answers with its own ids (`512`), not the id map's (`calls/512` for engagements).
+    const byRemoteId = action === 'update' ? new Map(items.map((item) => [parseRemoteId(entityOfType(type), item.input.remoteId!, mapping)!.id, item.input.localId])) : undefined;
     const engagement = ENGAGEMENT_TYPES.includes(type as EngagementType);
     const remoteIdOf = (id: string) => (engagement ? engagementRemoteId(type as EngagementType, id) : id);
     const inputs = items.map((item) => {
