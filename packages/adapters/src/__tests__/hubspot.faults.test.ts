@@ -10,6 +10,7 @@ import { PUSH_STEPS, runFaultScenario } from './hubspotFaultRun.js';
 describe('HubSpot sync under faults and a crash (seeded)', () => {
   it.each([1, 2, 3])('seed %i, crash at a random step: HubSpot ends with exactly the local records, and a pull brings them all back', async (seed) => {
     const result = await runFaultScenario({ seed, customers: 150, touchpointsEach: 3, crash: 'random' });
+    expect(result.crashed).toBe(true);
     expect(result.problems).toEqual([]);
     expect(result.faults).toBeGreaterThan(0);
     expect(result.rejected).toBe(4); // the urgent complaints: a priority the portal doesn't have

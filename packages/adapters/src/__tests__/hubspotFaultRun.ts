@@ -60,7 +60,8 @@ export async function runFaultScenario(options: FaultRunOptions): Promise<FaultR
   const prng = createPrng(options.seed, 7);
   const random = () => prng.next();
   const faults = options.faults ?? { serverError: 0.1, rateLimited: 0.05, timeout: 0.02, timeoutMs: 300, afterCommit: 0.5 };
-  const batches = Math.ceil((options.customers * options.touchpointsEach) / 100);
+  // Sends of touchpoints (each step event is one): one per 400, a full batch of each of the four engagement types side by side.
+  const batches = Math.ceil((options.customers * options.touchpointsEach) / 400);
   const crashAt = options.crash === 'random' ? { step: PUSH_STEPS[Math.floor(random() * PUSH_STEPS.length)]!, batch: Math.floor(random() * Math.max(1, batches)) } : options.crash;
 
   const store = memoryStore();
