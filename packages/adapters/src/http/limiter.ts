@@ -117,13 +117,9 @@ export interface RateLimiter {
 }
 
 const DEFAULT_CONCURRENCY = 4;
-/** The spacing margin: starts `1 %` further apart than `intervalMs / max`. */
+/** The window margin: a start waits until the oldest of the last `max` is `1 %` more than `intervalMs` old. */
 const MARGIN = 1.01;
 
-/** The spacing of starts that keeps `max` per `intervalMs` in every rolling window. */
-export function minTimeFor(window: { max: number; intervalMs: number }): number {
-  return Math.ceil((window.intervalMs / window.max) * MARGIN);
-}
 
 function checkWindow(name: string, field: 'burst' | 'search', window: unknown): { max: number; intervalMs: number } | null {
   if (window === undefined) return null;

@@ -33,7 +33,7 @@ export {
   type AuthSource,
   type Classified,
 } from '../http/remoteHttp.js';
-export { createRateLimiter, minTimeFor, type RateLimits, type RateLimiter, type RateLimiterOptions, type RateLimitReading, type Budget } from '../http/limiter.js';
+export { createRateLimiter, type RateLimits, type RateLimiter, type RateLimiterOptions, type RateLimitReading, type Budget } from '../http/limiter.js';
 export { hubspotAdapter, type HubSpotAdapter, type HubSpotAdapterOptions } from './adapter.js';
 export {
   resolveMapping,

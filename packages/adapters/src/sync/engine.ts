@@ -245,6 +245,16 @@ function batchFailure(error: unknown): SyncFailure {
   return failure('UNEXPECTED', error instanceof Error ? error.message : String(error), true, 'sent again automatically; report it if it persists');
 }
 
+/** What a push or an archive answered, or, when the request threw, the same failure for each of its inputs. */
+async function outcomesOf(inputs: readonly { localId: string }[], call: () => Promise<PushOutcome[]>): Promise<PushOutcome[]> {
+  try {
+    return await call();
+  } catch (error) {
+    const why = batchFailure(error);
+    return inputs.map((input) => ({ localId: input.localId, ok: false, error: why }));
+  }
+}
+
 const keyOf = (entry: { entity: SyncEntity; localId: string }) => ({ entity: entry.entity, localId: entry.localId });
 
 /**
@@ -517,13 +527,7 @@ export function createSync(options: SyncOptions): Sync {
     const sendIds = toSend.map((input) => input.localId);
     await state.markSent(worker, toSend.map(keyOf), now());
     await step('push:before-request', entity, sendIds);
-    let outcomes: PushOutcome[];
-    try {
-      outcomes = await remote.push(entity, toSend, signal ? { signal } : {});
-    } catch (error) {
-      const why = batchFailure(error);
-      outcomes = toSend.map((input) => ({ localId: input.localId, ok: false, error: why }));
-    }
+    const outcomes = await outcomesOf(toSend, () => remote.push(entity, toSend, signal ? { signal } : {}));
     await step('push:after-response', entity, sendIds);
     const byLocal = new Map(outcomes.map((outcome) => [outcome.localId, outcome]));
     const done: MapEntry[] = [];
@@ -562,13 +566,7 @@ export function createSync(options: SyncOptions): Sync {
   ): Promise<void> {
     const archiveIds = archives.map((input) => input.localId);
     await step('archive:before-request', entity, archiveIds);
-    let outcomes: PushOutcome[];
-    try {
-      outcomes = await remote.archive(entity, archives, signal ? { signal } : {});
-    } catch (error) {
-      const why = batchFailure(error);
-      outcomes = archives.map((input) => ({ localId: input.localId, ok: false, error: why }));
-    }
+    const outcomes = await outcomesOf(archives, () => remote.archive(entity, archives, signal ? { signal } : {}));
     await step('archive:after-response', entity, archiveIds);
     const attemptsOf = new Map(entries.map((entry) => [entry.localId, entry.attempts]));
     const ok: string[] = [];
